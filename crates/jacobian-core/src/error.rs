@@ -1,0 +1,74 @@
+//! What a user can get wrong, as a typed error that names what was expected and what was given.
+
+/// Errors returned by tracing, evaluation and the Jacobian drivers.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum Error {
+    /// The input vector has the wrong length.
+    #[error("input has length {actual}, but the function takes a vector of length {expected}")]
+    InputLength {
+        /// The function's input length.
+        expected: usize,
+        /// The given vector's length.
+        actual: usize,
+    },
+
+    /// A tangent or cotangent has the wrong length.
+    #[error("{what} has length {actual}, expected {expected}")]
+    DirectionLength {
+        /// `"v"` (a tangent) or `"c"` (a cotangent).
+        what: &'static str,
+        /// The length it must have.
+        expected: usize,
+        /// The given length.
+        actual: usize,
+    },
+
+    /// The input holds a NaN or an infinity.
+    #[error("{what}[{index}] = {value} is not finite; expected finite numbers")]
+    NonFinite {
+        /// Which argument: `"x"`, `"v"` or `"c"`.
+        what: &'static str,
+        /// The first non-finite entry.
+        index: usize,
+        /// Its value.
+        value: f64,
+    },
+
+    /// A chunk size of zero directions was asked for.
+    #[error("chunk size must be at least 1 direction per pass, got 0")]
+    ZeroChunk,
+
+    /// Layer widths that cannot build a network.
+    #[error("invalid widths {widths:?}: {reason}")]
+    Widths {
+        /// The widths given.
+        widths: Vec<usize>,
+        /// What is wrong with them.
+        reason: String,
+    },
+
+    /// An operation was applied to arguments of the wrong shape while tracing a function.
+    #[error("`{op}` expected {expected}, got {actual}")]
+    Shape {
+        /// The operation.
+        op: &'static str,
+        /// What it needs.
+        expected: String,
+        /// What it got.
+        actual: String,
+    },
+
+    /// An allocation the request needs would not fit in memory.
+    #[error("{what} needs {needed_mib:.1} MiB, but only {available_mib:.1} MiB are available; use a chunk size or smaller widths")]
+    TooLarge {
+        /// What would be allocated.
+        what: String,
+        /// How much it needs.
+        needed_mib: f64,
+        /// How much memory is available.
+        available_mib: f64,
+    },
+}
+
+/// `Result` with this crate's [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;

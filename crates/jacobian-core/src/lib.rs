@@ -1,0 +1,86 @@
+//! # jacobian-core: forward- and reverse-mode automatic differentiation, and why the order matters
+//!
+//! This crate rebuilds a JAX experiment: the full Jacobian of a wide function `F: R^5000 → R` and of
+//! a tall one `G: R → R^5000`, each by forward mode (`jacfwd`) and by reverse mode (`jacrev`).
+//! Forward mode loses on `F` and wins on `G`, because a Jacobian is a chain of matrix products,
+//! and the cheap order starts at the narrow end.
+//!
+//! ## How it works, in four steps
+//!
+//! 1. **Write the function once**, with [`Var`]: arithmetic and the methods of `Var` (`tanh`,
+//!    `sin`, `square`, `sum`, …) and `matrix.dot(&x)` for a constant [`Matrix`].
+//! 2. **Trace it**: [`Program::trace`] runs it once on a symbolic input and records a
+//!    [`Program`], a straight-line list of [`primitives`] with shapes. It prints like a jaxpr.
+//! 3. **Linearize** at a point: [`Program::linearize`] evaluates it and keeps every intermediate
+//!    value. That is all either mode needs of the forward computation.
+//! 4. **Differentiate**: each primitive knows its JVP (push tangents forward) and VJP (pull
+//!    cotangents back). [`Linearization::push_forward`] runs the JVPs in program order on a batch
+//!    of tangents (forward mode); [`Linearization::pull_back`] runs the VJPs in reverse order on a
+//!    batch of cotangents (reverse mode). [`jacfwd`] seeds the identity of the input space,
+//!    [`jacrev`] that of the output space.
+//!
+//! ```
+//! use jacobian_core::{jacfwd, jacrev, Matrix, Program};
+//! use ndarray::array;
+//!
+//! // f(x) = tanh(A x + b), written once.
+//! let a = Matrix::new(array![[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]]);
+//! let b = array![0.1, 0.2, 0.3];
+//! let f = Program::<f64>::trace(2, |x| (a.dot(&x) + &b).tanh())?;
+//! println!("{f}"); // { lambda x:f64[2] . v1:f64[3] = matvec[3×2] x ... }
+//!
+//! let x = array![0.5, -0.25];
+//! let (jf, jr) = (jacfwd(&f, &x)?, jacrev(&f, &x)?);
+//! assert_eq!(jf.shape(), &[3, 2]);
+//! assert!(jf.abs_diff_eq(&jr, 1e-12));
+//! # Ok::<(), jacobian_core::Error>(())
+//! ```
+//!
+//! ## Why a trace
+//!
+//! The alternative, a trait implemented by plain numbers, duals and tape variables (as `num-dual`
+//! does), differentiates the same code too. A trace adds what this project needs beyond that: the
+//! program can be printed, its cost counted from the shapes before anything runs ([`cost`]), and
+//! one recorded forward pass serves any number of tangent or cotangent batches.
+//!
+//! ## Why batches
+//!
+//! Tangents are `n × k` matrices (a column per direction) and cotangents `k × m` (a row per
+//! direction), so pushing the standard basis through `y = A x` is one matrix product `A · I`,
+//! as JAX's `vmap(jvp)` makes it. The cost of that product is the lesson: see [`cost`].
+//!
+//! ## Layout
+//!
+//! | module | what |
+//! |---|---|
+//! | [`primitives`] | each operation's value, JVP and VJP, in one place |
+//! | [`program`] | tracing ([`Var`]), the [`Program`], and its interpreters |
+//! | [`jacobian`] | [`jvp`], [`vjp`], [`jacfwd`], [`jacrev`], chunked variants |
+//! | [`network`] | the original notebook's `F` and `G` |
+//! | [`cost`] | multiply–add counts of each mode, from the shapes |
+//! | [`finite_diff`] | central differences, the independent check |
+//! | [`timing`] | timeit-style medians |
+
+#![warn(missing_docs)]
+
+pub mod cost;
+pub mod error;
+pub mod finite_diff;
+pub mod jacobian;
+pub mod network;
+pub mod primitives;
+pub mod program;
+pub mod scalar;
+pub mod timing;
+
+/// The array crate this one is built on, re-exported so that users get the same version.
+pub use ndarray;
+/// Random arrays (`Array1::random`), re-exported for the same reason.
+pub use ndarray_rand;
+
+pub use error::{Error, Result};
+pub use jacobian::{jacfwd, jacfwd_chunked, jacrev, jacrev_chunked, jvp, vjp, Mode};
+pub use network::{random_input, Network, ORIGINAL_WIDTHS};
+pub use primitives::Matrix;
+pub use program::{Linearization, Program, Shape, Var};
+pub use scalar::Real;

@@ -1,0 +1,173 @@
+//! The networks of the original notebook: `F: R^5000 → R` and its mirror `G: R → R^5000`,
+//! built from the same fixed matrices for any layer widths.
+
+use ndarray::{Array1, Array2, Axis};
+use ndarray_rand::rand::{rngs::StdRng, SeedableRng};
+use ndarray_rand::rand_distr::{Distribution, StandardNormal};
+use ndarray_rand::RandomExt;
+
+use crate::error::{Error, Result};
+use crate::jacobian::check_fits;
+use crate::primitives::Matrix;
+use crate::program::{Program, Var};
+use crate::scalar::Real;
+
+/// The original widths: `F: R^5000 → R^1000 → R^30 → R^1`.
+pub const ORIGINAL_WIDTHS: [usize; 4] = [5000, 1000, 30, 1];
+
+/// The three layers' constants: `A_i` (`n_i × n_{i-1}`) and `b_i` (`n_i`), for widths `n0, n1, n2, n3`.
+///
+/// `f32` by default, as JAX computes by default; `Network::<f64>` for double precision.
+#[derive(Debug, Clone)]
+pub struct Network<T = f32> {
+    widths: [usize; 4],
+    /// `A1`, `n1 × n0`.
+    pub a1: Matrix<T>,
+    /// `A2`, `n2 × n1`.
+    pub a2: Matrix<T>,
+    /// `A3`, `n3 × n2`.
+    pub a3: Matrix<T>,
+    /// `b1 = tanh(row sums of A1)`, length `n1`.
+    pub b1: Array1<T>,
+    /// `b2`, length `n2`.
+    pub b2: Array1<T>,
+    /// `b3`, length `n3`.
+    pub b3: Array1<T>,
+}
+
+/// `sin(arange(rows·cols).reshape(rows, cols) · 0.001)`, computed in `T` as JAX does
+/// (`float(i) · 0.001` rounded to `T`, then `sin`).
+pub fn sin_matrix<T: Real>(rows: usize, cols: usize) -> Array2<T> {
+    let step = T::lit(0.001);
+    Array2::from_shape_fn((rows, cols), |(i, j)| {
+        (T::lit((i * cols + j) as f64) * step).sin()
+    })
+}
+
+/// `tanh(sum(A, axis=1))`: the bias of a layer.
+pub fn bias<T: Real>(a: &Array2<T>) -> Array1<T> {
+    a.sum_axis(Axis(1)).mapv(T::tanh)
+}
+
+impl<T: Real> Network<T> {
+    /// The network of the original notebook, widths 5000, 1000, 30, 1.
+    pub fn original() -> Self {
+        Self::new(&ORIGINAL_WIDTHS).expect("the original widths are valid")
+    }
+
+    /// The same formulas for other widths `[n0, n1, n2, n3]`: `F: R^n0 → R^n3`, `G: R^n3 → R^n0`.
+    ///
+    /// # Errors
+    /// [`Error::Widths`] unless there are four positive widths; [`Error::TooLarge`] if the
+    /// matrices would not fit in memory.
+    pub fn new(widths: &[usize]) -> Result<Self> {
+        let bad = |reason: &str| Error::Widths {
+            widths: widths.to_vec(),
+            reason: reason.to_string(),
+        };
+        let w: [usize; 4] = widths.try_into().map_err(|_| {
+            bad(&format!(
+                "expected 4 widths n0,n1,n2,n3 (3 layers), got {}",
+                widths.len()
+            ))
+        })?;
+        if w.contains(&0) {
+            return Err(bad("every width must be at least 1"));
+        }
+        let elements: u128 = w.windows(2).map(|p| p[0] as u128 * p[1] as u128).sum();
+        check_fits::<T>(&format!("the matrices of a {w:?} network"), elements)?;
+        let a = |i: usize| sin_matrix::<T>(w[i + 1], w[i]);
+        Self::from_matrices(a(0), a(1), a(2))
+    }
+
+    /// A network from given matrices (biases from the original's formula).
+    ///
+    /// # Errors
+    /// [`Error::Widths`] if the shapes do not chain (`A2` must have as many columns as `A1` has
+    /// rows, and so on) or a matrix is empty.
+    pub fn from_matrices(a1: Array2<T>, a2: Array2<T>, a3: Array2<T>) -> Result<Self> {
+        let dims = [a1.dim(), a2.dim(), a3.dim()];
+        let widths = vec![dims[0].1, dims[0].0, dims[1].0, dims[2].0];
+        for (i, pair) in dims.windows(2).enumerate() {
+            if pair[1].1 != pair[0].0 {
+                return Err(Error::Widths {
+                    widths,
+                    reason: format!(
+                        "A{} is {}×{}, so A{} needs {} columns, but it is {}×{}",
+                        i + 1,
+                        pair[0].0,
+                        pair[0].1,
+                        i + 2,
+                        pair[0].0,
+                        pair[1].0,
+                        pair[1].1
+                    ),
+                });
+            }
+        }
+        if widths.contains(&0) {
+            return Err(Error::Widths {
+                widths,
+                reason: "every width must be at least 1".into(),
+            });
+        }
+        let (b1, b2, b3) = (bias(&a1), bias(&a2), bias(&a3));
+        Ok(Network {
+            widths: [widths[0], widths[1], widths[2], widths[3]],
+            a1: Matrix::new(a1),
+            a2: Matrix::new(a2),
+            a3: Matrix::new(a3),
+            b1,
+            b2,
+            b3,
+        })
+    }
+
+    /// `[n0, n1, n2, n3]`.
+    pub fn widths(&self) -> [usize; 4] {
+        self.widths
+    }
+
+    /// `F(x)`, line by line as in the original notebook.
+    pub fn f(&self, x: Var<T>) -> Var<T> {
+        let y1 = self.a1.dot(&x) + &self.b1;
+        let y1 = y1.tanh() + 0.1 * y1.sin();
+
+        let y2 = self.a2.dot(&y1) + &self.b2;
+        let y2 = y2.tanh() + 0.1 * y2.square();
+
+        let y3 = self.a3.dot(&y2) + &self.b3;
+        y3.squeeze()
+    }
+
+    /// `G(z)`, the mirror of `F`, line by line as in the original notebook.
+    pub fn g(&self, z: Var<T>) -> Var<T> {
+        let z = z.atleast_1d();
+
+        let y2 = self.a3.t().dot(&(z - &self.b3));
+        let y2 = y2.tanh() + 0.1 * y2.sin();
+
+        let y1 = self.a2.t().dot(&(y2 - &self.b2));
+        let y1 = y1.tanh() + 0.1 * y1.square();
+
+        self.a1.t().dot(&(y1 - &self.b1))
+    }
+
+    /// `F` traced into a program: `R^n0 → R` (or `R^n3` if `n3 > 1`).
+    pub fn trace_f(&self) -> Program<T> {
+        Program::trace(self.widths[0], |x| self.f(x)).expect("F's shapes chain by construction")
+    }
+
+    /// `G` traced into a program: `R^n3 → R^n0`.
+    pub fn trace_g(&self) -> Program<T> {
+        Program::trace(self.widths[3], |z| self.g(z)).expect("G's shapes chain by construction")
+    }
+}
+
+/// A standard-normal vector of length `n` from a seeded generator: the same seed, the same vector.
+pub fn random_input<T: Real>(n: usize, seed: u64) -> Array1<T>
+where
+    StandardNormal: Distribution<T>,
+{
+    Array1::random_using(n, StandardNormal, &mut StdRng::seed_from_u64(seed))
+}

@@ -1,0 +1,627 @@
+//! The primitive operations. Each one is defined in one place: its shape rule, its value, its JVP
+//! (how it pushes a batch of tangents forward) and its VJP (how it pulls a batch of cotangents back),
+//! with the math in one line of doc.
+//!
+//! Batches are matrices. For a value of length `len` and `k` directions:
+//! - a **tangent** batch is `len × k` (one column per direction), as in `jacfwd = vmap(jvp)`;
+//! - a **cotangent** batch is `k × len` (one row per direction), as in `jacrev = vmap(vjp)`.
+//!
+//! So pushing `k` tangents through `y = A x` is the product `A · Ẋ`, and pulling `k` cotangents back
+//! is `Ȳ · A`: one matrix product each, which is where forward and reverse mode spend their time.
+//!
+//! To add a primitive: write a struct, implement [`Primitive`] for it (or [`Elementwise`] for a
+//! scalar function), and give [`Var`](crate::Var) a method that records it.
+
+use std::fmt;
+use std::sync::Arc;
+
+use ndarray::{Array1, Array2, ArrayView2, Axis, Zip};
+
+use crate::program::Shape;
+use crate::scalar::Real;
+
+/// Multiply–adds of one primitive: for its value, and for each tangent or cotangent direction.
+///
+/// A matrix–vector product with an `m × n` matrix costs `m·n`; an elementwise operation costs one
+/// per element (a function evaluation, a scaling or an addition counts as one).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct OpCost {
+    /// Plain evaluation.
+    pub eval: u64,
+    /// JVP, per tangent direction.
+    pub jvp: u64,
+    /// VJP, per cotangent direction.
+    pub vjp: u64,
+}
+
+/// A shape mismatch found by a primitive's shape rule: what it expected and what it was given.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ShapeMismatch {
+    /// What the rule needs.
+    pub expected: String,
+    /// What it was given.
+    pub actual: String,
+}
+
+/// One differentiable operation of a traced [`Program`](crate::Program).
+///
+/// `inputs` are the primal input values, `output` the primal output computed by [`eval`](Self::eval)
+/// (rules such as `tanh` reuse it). Scalars are stored as vectors of length 1.
+pub trait Primitive<T: Real>: Send + Sync + fmt::Debug {
+    /// The name shown in printed programs, e.g. `tanh`.
+    fn name(&self) -> &'static str;
+    /// Parameters shown in printed programs, e.g. `[1000×5000]`.
+    fn params(&self) -> String {
+        String::new()
+    }
+    /// The shape rule: the output shape for these input shapes, or what was expected.
+    fn shape(&self, inputs: &[Shape]) -> Result<Shape, ShapeMismatch>;
+    /// The value.
+    fn eval(&self, inputs: &[&Array1<T>]) -> Array1<T>;
+    /// Pushes one tangent batch per input (`len_i × k`) to the output's (`len × k`).
+    fn jvp(&self, inputs: &[&Array1<T>], output: &Array1<T>, tangents: Vec<Array2<T>>)
+        -> Array2<T>;
+    /// Pulls the output's cotangent batch (`k × len`) back to one per input (`k × len_i`).
+    fn vjp(
+        &self,
+        inputs: &[&Array1<T>],
+        output: &Array1<T>,
+        cotangent: Array2<T>,
+    ) -> Vec<Array2<T>>;
+    /// Multiply–adds, from the shapes alone.
+    fn cost(&self, inputs: &[Shape], output: Shape) -> OpCost;
+}
+
+fn expect_vector(op: &str, s: Shape) -> Result<usize, ShapeMismatch> {
+    match s {
+        Shape::Vector(n) => Ok(n),
+        Shape::Scalar => Err(ShapeMismatch {
+            expected: format!("a vector for `{op}`"),
+            actual: "a scalar".into(),
+        }),
+    }
+}
+
+fn mismatch(expected: impl Into<String>, actual: impl Into<String>) -> ShapeMismatch {
+    ShapeMismatch {
+        expected: expected.into(),
+        actual: actual.into(),
+    }
+}
+
+fn take2<T>(v: Vec<T>) -> (T, T) {
+    let mut it = v.into_iter();
+    match (it.next(), it.next()) {
+        (Some(a), Some(b)) => (a, b),
+        _ => unreachable!("binary primitive called with fewer than two batches"),
+    }
+}
+
+fn take1<T>(v: Vec<T>) -> T {
+    v.into_iter()
+        .next()
+        .expect("unary primitive called without a batch")
+}
+
+/// Scales row `i` of a tangent batch by `d[i]`: `diag(d) · Ṫ`.
+fn scale_rows<T: Real>(mut t: Array2<T>, d: &Array1<T>) -> Array2<T> {
+    Zip::from(t.rows_mut())
+        .and(d)
+        .for_each(|mut row, &di| row.map_inplace(|v| *v = *v * di));
+    t
+}
+
+/// Scales column `j` of a cotangent batch by `d[j]`: `C̄ · diag(d)`.
+fn scale_cols<T: Real>(mut c: Array2<T>, d: &Array1<T>) -> Array2<T> {
+    Zip::from(c.rows_mut())
+        .for_each(|mut row| Zip::from(&mut row).and(d).for_each(|v, &di| *v = *v * di));
+    c
+}
+
+// ---------------------------------------------------------------------------------------------
+// Linear maps with a constant
+// ---------------------------------------------------------------------------------------------
+
+/// A constant matrix, shared (not copied) by every program that uses it, possibly transposed.
+///
+/// `Matrix::new(a).t()` is the transpose as a view: no data moves, as in `A1.T @ y`.
+#[derive(Clone)]
+pub struct Matrix<T> {
+    data: Arc<ndarray::Array2<T>>,
+    transposed: bool,
+}
+
+impl<T: Real> Matrix<T> {
+    /// Wraps an array as a constant of the traced functions.
+    pub fn new(a: ndarray::Array2<T>) -> Self {
+        Matrix {
+            data: Arc::new(a),
+            transposed: false,
+        }
+    }
+    /// The transpose, sharing the data.
+    pub fn t(&self) -> Self {
+        Matrix {
+            data: Arc::clone(&self.data),
+            transposed: !self.transposed,
+        }
+    }
+    /// The matrix as an array view (transposed if this is a transpose).
+    pub fn view(&self) -> ArrayView2<'_, T> {
+        if self.transposed {
+            self.data.t()
+        } else {
+            self.data.view()
+        }
+    }
+    /// `(rows, columns)` of the matrix as it acts, i.e. after transposition.
+    pub fn dim(&self) -> (usize, usize) {
+        let (r, c) = self.data.dim();
+        if self.transposed {
+            (c, r)
+        } else {
+            (r, c)
+        }
+    }
+}
+
+impl<T> fmt::Debug for Matrix<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (r, c) = self.data.dim();
+        let (r, c) = if self.transposed { (c, r) } else { (r, c) };
+        write!(
+            f,
+            "Matrix<{}>[{r}×{c}]{}",
+            std::any::type_name::<T>(),
+            if self.transposed {
+                " (transposed view)"
+            } else {
+                ""
+            }
+        )
+    }
+}
+
+/// `y = A x` with a constant `A` (m×n). JVP: `Ẏ = A Ẋ`. VJP: `X̄ = Ȳ A`.
+#[derive(Debug)]
+pub struct MatVec<T> {
+    /// The constant matrix.
+    pub a: Matrix<T>,
+}
+
+impl<T: Real> Primitive<T> for MatVec<T> {
+    fn name(&self) -> &'static str {
+        "matvec"
+    }
+    fn params(&self) -> String {
+        let (m, n) = self.a.dim();
+        format!(
+            "[{m}×{n}{}]",
+            if self.a.transposed {
+                ", transposed"
+            } else {
+                ""
+            }
+        )
+    }
+    fn shape(&self, inputs: &[Shape]) -> Result<Shape, ShapeMismatch> {
+        let (m, n) = self.a.dim();
+        match inputs[0] {
+            Shape::Vector(len) if len == n => Ok(Shape::Vector(m)),
+            s => Err(mismatch(
+                format!("a vector of length {n} for a {m}×{n} matrix"),
+                s.describe(),
+            )),
+        }
+    }
+    fn eval(&self, inputs: &[&Array1<T>]) -> Array1<T> {
+        self.a.view().dot(inputs[0])
+    }
+    fn jvp(&self, _: &[&Array1<T>], _: &Array1<T>, tangents: Vec<Array2<T>>) -> Array2<T> {
+        let t = take1(tangents);
+        let mut out = Array2::zeros((self.a.dim().0, t.ncols()));
+        T::gemm(T::one(), self.a.view(), t.view(), T::zero(), out.view_mut());
+        out
+    }
+    fn vjp(&self, _: &[&Array1<T>], _: &Array1<T>, c: Array2<T>) -> Vec<Array2<T>> {
+        let mut out = Array2::zeros((c.nrows(), self.a.dim().1));
+        T::gemm(T::one(), c.view(), self.a.view(), T::zero(), out.view_mut());
+        vec![out]
+    }
+    fn cost(&self, _: &[Shape], _: Shape) -> OpCost {
+        let (m, n) = self.a.dim();
+        let mn = (m * n) as u64;
+        OpCost {
+            eval: mn,
+            jvp: mn,
+            vjp: mn,
+        }
+    }
+}
+
+/// `y = x + b` or `y = x - b` with a constant vector `b`. JVP: `Ẏ = Ẋ`. VJP: `X̄ = Ȳ`.
+#[derive(Debug)]
+pub struct AddConst<T> {
+    /// The constant vector.
+    pub b: Arc<Array1<T>>,
+    /// `x - b` rather than `x + b`.
+    pub subtract: bool,
+}
+
+impl<T: Real> Primitive<T> for AddConst<T> {
+    fn name(&self) -> &'static str {
+        if self.subtract {
+            "sub_const"
+        } else {
+            "add_const"
+        }
+    }
+    fn params(&self) -> String {
+        format!("[{}]", self.b.len())
+    }
+    fn shape(&self, inputs: &[Shape]) -> Result<Shape, ShapeMismatch> {
+        match inputs[0] {
+            Shape::Vector(n) if n == self.b.len() => Ok(inputs[0]),
+            s => Err(mismatch(
+                format!("a vector of length {} (the constant's)", self.b.len()),
+                s.describe(),
+            )),
+        }
+    }
+    fn eval(&self, inputs: &[&Array1<T>]) -> Array1<T> {
+        if self.subtract {
+            inputs[0] - &*self.b
+        } else {
+            inputs[0] + &*self.b
+        }
+    }
+    fn jvp(&self, _: &[&Array1<T>], _: &Array1<T>, tangents: Vec<Array2<T>>) -> Array2<T> {
+        take1(tangents)
+    }
+    fn vjp(&self, _: &[&Array1<T>], _: &Array1<T>, c: Array2<T>) -> Vec<Array2<T>> {
+        vec![c]
+    }
+    fn cost(&self, _: &[Shape], out: Shape) -> OpCost {
+        OpCost {
+            eval: out.len() as u64,
+            jvp: 0,
+            vjp: 0,
+        }
+    }
+}
+
+/// `y = s · x` for a constant scalar `s`. JVP: `Ẏ = s Ẋ`. VJP: `X̄ = s Ȳ`.
+#[derive(Debug)]
+pub struct Scale<T> {
+    /// The constant factor.
+    pub s: T,
+}
+
+impl<T: Real> Primitive<T> for Scale<T> {
+    fn name(&self) -> &'static str {
+        "scale"
+    }
+    fn params(&self) -> String {
+        format!("[{}]", self.s)
+    }
+    fn shape(&self, inputs: &[Shape]) -> Result<Shape, ShapeMismatch> {
+        Ok(inputs[0])
+    }
+    fn eval(&self, inputs: &[&Array1<T>]) -> Array1<T> {
+        inputs[0] * self.s
+    }
+    fn jvp(&self, _: &[&Array1<T>], _: &Array1<T>, tangents: Vec<Array2<T>>) -> Array2<T> {
+        take1(tangents) * self.s
+    }
+    fn vjp(&self, _: &[&Array1<T>], _: &Array1<T>, c: Array2<T>) -> Vec<Array2<T>> {
+        vec![c * self.s]
+    }
+    fn cost(&self, _: &[Shape], out: Shape) -> OpCost {
+        let n = out.len() as u64;
+        OpCost {
+            eval: n,
+            jvp: n,
+            vjp: n,
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Elementwise functions of one variable
+// ---------------------------------------------------------------------------------------------
+
+/// A scalar function applied elementwise, with its derivative. The JVP and VJP rules are written
+/// once for all of them in [`Unary`]: `Ẏ = diag(f'(x)) Ẋ` and `X̄ = Ȳ diag(f'(x))`.
+pub trait Elementwise: Send + Sync + fmt::Debug + 'static {
+    /// The name shown in printed programs.
+    const NAME: &'static str;
+    /// `f(x)`.
+    fn f<T: Real>(x: T) -> T;
+    /// `f'(x)`, given `x` and `y = f(x)` (some derivatives are cheaper from `y`).
+    fn df<T: Real>(x: T, y: T) -> T;
+}
+
+/// `tanh`, with `tanh'(x) = 1 - tanh(x)²`.
+#[derive(Debug)]
+pub struct Tanh;
+impl Elementwise for Tanh {
+    const NAME: &'static str = "tanh";
+    fn f<T: Real>(x: T) -> T {
+        x.tanh()
+    }
+    fn df<T: Real>(_: T, y: T) -> T {
+        T::one() - y * y
+    }
+}
+
+/// `sin`, with `sin'(x) = cos(x)`.
+#[derive(Debug)]
+pub struct Sin;
+impl Elementwise for Sin {
+    const NAME: &'static str = "sin";
+    fn f<T: Real>(x: T) -> T {
+        x.sin()
+    }
+    fn df<T: Real>(x: T, _: T) -> T {
+        x.cos()
+    }
+}
+
+/// `cos`, with `cos'(x) = -sin(x)`.
+#[derive(Debug)]
+pub struct Cos;
+impl Elementwise for Cos {
+    const NAME: &'static str = "cos";
+    fn f<T: Real>(x: T) -> T {
+        x.cos()
+    }
+    fn df<T: Real>(x: T, _: T) -> T {
+        -x.sin()
+    }
+}
+
+/// `exp`, with `exp'(x) = exp(x)`.
+#[derive(Debug)]
+pub struct Exp;
+impl Elementwise for Exp {
+    const NAME: &'static str = "exp";
+    fn f<T: Real>(x: T) -> T {
+        x.exp()
+    }
+    fn df<T: Real>(_: T, y: T) -> T {
+        y
+    }
+}
+
+/// `x²`, with `(x²)' = 2x`.
+#[derive(Debug)]
+pub struct Square;
+impl Elementwise for Square {
+    const NAME: &'static str = "square";
+    fn f<T: Real>(x: T) -> T {
+        x * x
+    }
+    fn df<T: Real>(x: T, _: T) -> T {
+        x + x
+    }
+}
+
+/// The primitive of an [`Elementwise`] function: `y = f(x)`, `Ẏ = diag(f'(x)) Ẋ`, `X̄ = Ȳ diag(f'(x))`.
+#[derive(Debug, Default)]
+pub struct Unary<E>(pub E);
+
+impl<E: Elementwise> Unary<E> {
+    fn derivative<T: Real>(x: &Array1<T>, y: &Array1<T>) -> Array1<T> {
+        Zip::from(x).and(y).map_collect(|&x, &y| E::df(x, y))
+    }
+}
+
+impl<T: Real, E: Elementwise> Primitive<T> for Unary<E> {
+    fn name(&self) -> &'static str {
+        E::NAME
+    }
+    fn shape(&self, inputs: &[Shape]) -> Result<Shape, ShapeMismatch> {
+        Ok(inputs[0])
+    }
+    fn eval(&self, inputs: &[&Array1<T>]) -> Array1<T> {
+        inputs[0].mapv(E::f)
+    }
+    fn jvp(&self, inputs: &[&Array1<T>], y: &Array1<T>, tangents: Vec<Array2<T>>) -> Array2<T> {
+        scale_rows(take1(tangents), &Self::derivative(inputs[0], y))
+    }
+    fn vjp(&self, inputs: &[&Array1<T>], y: &Array1<T>, c: Array2<T>) -> Vec<Array2<T>> {
+        vec![scale_cols(c, &Self::derivative(inputs[0], y))]
+    }
+    fn cost(&self, _: &[Shape], out: Shape) -> OpCost {
+        let n = out.len() as u64;
+        OpCost {
+            eval: n,
+            jvp: n,
+            vjp: n,
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Two variables
+// ---------------------------------------------------------------------------------------------
+
+fn same_shape(op: &str, inputs: &[Shape]) -> Result<Shape, ShapeMismatch> {
+    if inputs[0] == inputs[1] {
+        Ok(inputs[0])
+    } else {
+        Err(mismatch(
+            format!("two operands of the same shape for `{op}`"),
+            format!("{} and {}", inputs[0].describe(), inputs[1].describe()),
+        ))
+    }
+}
+
+/// `y = u + v`. JVP: `Ẏ = U̇ + V̇`. VJP: `Ū = Ȳ`, `V̄ = Ȳ`.
+#[derive(Debug)]
+pub struct Add;
+
+impl<T: Real> Primitive<T> for Add {
+    fn name(&self) -> &'static str {
+        "add"
+    }
+    fn shape(&self, inputs: &[Shape]) -> Result<Shape, ShapeMismatch> {
+        same_shape("add", inputs)
+    }
+    fn eval(&self, inputs: &[&Array1<T>]) -> Array1<T> {
+        inputs[0] + inputs[1]
+    }
+    fn jvp(&self, _: &[&Array1<T>], _: &Array1<T>, tangents: Vec<Array2<T>>) -> Array2<T> {
+        let (u, v) = take2(tangents);
+        u + v
+    }
+    fn vjp(&self, _: &[&Array1<T>], _: &Array1<T>, c: Array2<T>) -> Vec<Array2<T>> {
+        vec![c.clone(), c]
+    }
+    fn cost(&self, _: &[Shape], out: Shape) -> OpCost {
+        let n = out.len() as u64;
+        OpCost {
+            eval: n,
+            jvp: n,
+            vjp: 0,
+        }
+    }
+}
+
+/// `y = u - v`. JVP: `Ẏ = U̇ - V̇`. VJP: `Ū = Ȳ`, `V̄ = -Ȳ`.
+#[derive(Debug)]
+pub struct Sub;
+
+impl<T: Real> Primitive<T> for Sub {
+    fn name(&self) -> &'static str {
+        "sub"
+    }
+    fn shape(&self, inputs: &[Shape]) -> Result<Shape, ShapeMismatch> {
+        same_shape("sub", inputs)
+    }
+    fn eval(&self, inputs: &[&Array1<T>]) -> Array1<T> {
+        inputs[0] - inputs[1]
+    }
+    fn jvp(&self, _: &[&Array1<T>], _: &Array1<T>, tangents: Vec<Array2<T>>) -> Array2<T> {
+        let (u, v) = take2(tangents);
+        u - v
+    }
+    fn vjp(&self, _: &[&Array1<T>], _: &Array1<T>, c: Array2<T>) -> Vec<Array2<T>> {
+        vec![c.clone(), -c]
+    }
+    fn cost(&self, _: &[Shape], out: Shape) -> OpCost {
+        let n = out.len() as u64;
+        OpCost {
+            eval: n,
+            jvp: n,
+            vjp: n,
+        }
+    }
+}
+
+/// `y = u ⊙ v` (elementwise). JVP: `Ẏ = diag(v) U̇ + diag(u) V̇`. VJP: `Ū = Ȳ diag(v)`, `V̄ = Ȳ diag(u)`.
+#[derive(Debug)]
+pub struct Mul;
+
+impl<T: Real> Primitive<T> for Mul {
+    fn name(&self) -> &'static str {
+        "mul"
+    }
+    fn shape(&self, inputs: &[Shape]) -> Result<Shape, ShapeMismatch> {
+        same_shape("mul", inputs)
+    }
+    fn eval(&self, inputs: &[&Array1<T>]) -> Array1<T> {
+        inputs[0] * inputs[1]
+    }
+    fn jvp(&self, inputs: &[&Array1<T>], _: &Array1<T>, tangents: Vec<Array2<T>>) -> Array2<T> {
+        let (du, dv) = take2(tangents);
+        scale_rows(du, inputs[1]) + scale_rows(dv, inputs[0])
+    }
+    fn vjp(&self, inputs: &[&Array1<T>], _: &Array1<T>, c: Array2<T>) -> Vec<Array2<T>> {
+        vec![scale_cols(c.clone(), inputs[1]), scale_cols(c, inputs[0])]
+    }
+    fn cost(&self, _: &[Shape], out: Shape) -> OpCost {
+        let n = out.len() as u64;
+        OpCost {
+            eval: n,
+            jvp: 3 * n,
+            vjp: 2 * n,
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reductions and shapes
+// ---------------------------------------------------------------------------------------------
+
+/// `y = Σᵢ xᵢ` (a scalar). JVP: `Ẏ = 1ᵀ Ẋ` (column sums). VJP: `X̄ = Ȳ 1ᵀ` (broadcast).
+#[derive(Debug)]
+pub struct Sum;
+
+impl<T: Real> Primitive<T> for Sum {
+    fn name(&self) -> &'static str {
+        "sum"
+    }
+    fn shape(&self, inputs: &[Shape]) -> Result<Shape, ShapeMismatch> {
+        expect_vector("sum", inputs[0]).map(|_| Shape::Scalar)
+    }
+    fn eval(&self, inputs: &[&Array1<T>]) -> Array1<T> {
+        Array1::from_elem(1, inputs[0].sum())
+    }
+    fn jvp(&self, _: &[&Array1<T>], _: &Array1<T>, tangents: Vec<Array2<T>>) -> Array2<T> {
+        take1(tangents).sum_axis(Axis(0)).insert_axis(Axis(0))
+    }
+    fn vjp(&self, inputs: &[&Array1<T>], _: &Array1<T>, c: Array2<T>) -> Vec<Array2<T>> {
+        let n = inputs[0].len();
+        vec![c
+            .broadcast((c.nrows(), n))
+            .expect("a k×1 cotangent broadcasts to k×n")
+            .to_owned()]
+    }
+    fn cost(&self, inputs: &[Shape], _: Shape) -> OpCost {
+        let n = inputs[0].len() as u64;
+        OpCost {
+            eval: n,
+            jvp: n,
+            vjp: 0,
+        }
+    }
+}
+
+/// A change of shape that keeps the elements: `squeeze` (length-1 vector → scalar) and
+/// `atleast_1d` (scalar → length-1 vector). Linear and its own Jacobian: the identity.
+#[derive(Debug)]
+pub struct Reshape {
+    /// `squeeze` or `atleast_1d`.
+    pub name: &'static str,
+    /// The new shape.
+    pub to: Shape,
+}
+
+impl<T: Real> Primitive<T> for Reshape {
+    fn name(&self) -> &'static str {
+        self.name
+    }
+    fn shape(&self, inputs: &[Shape]) -> Result<Shape, ShapeMismatch> {
+        if inputs[0].len() == self.to.len() {
+            Ok(self.to)
+        } else {
+            Err(mismatch(
+                format!("{} element(s)", self.to.len()),
+                inputs[0].describe(),
+            ))
+        }
+    }
+    fn eval(&self, inputs: &[&Array1<T>]) -> Array1<T> {
+        inputs[0].clone()
+    }
+    fn jvp(&self, _: &[&Array1<T>], _: &Array1<T>, tangents: Vec<Array2<T>>) -> Array2<T> {
+        take1(tangents)
+    }
+    fn vjp(&self, _: &[&Array1<T>], _: &Array1<T>, c: Array2<T>) -> Vec<Array2<T>> {
+        vec![c]
+    }
+    fn cost(&self, _: &[Shape], _: Shape) -> OpCost {
+        OpCost::default()
+    }
+}
