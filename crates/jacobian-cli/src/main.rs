@@ -63,7 +63,8 @@ fn progress(start: Instant, what: &str) {
 fn run<T>(args: &Args) -> Result<()>
 where
     T: Real + ReadableElement + WritableElement,
-    jacobian_core::ndarray_rand::rand_distr::StandardNormal: jacobian_core::ndarray_rand::rand_distr::Distribution<T>,
+    jacobian_core::ndarray_rand::rand_distr::StandardNormal:
+        jacobian_core::ndarray_rand::rand_distr::Distribution<T>,
 {
     let start = Instant::now();
     progress(
