@@ -215,7 +215,16 @@ impl<T: Real> Primitive<T> for MatVec<T> {
         }
     }
     fn eval(&self, inputs: &[&Array1<T>]) -> Array1<T> {
-        self.a.view().dot(inputs[0])
+        let mut y = Array1::zeros(self.a.dim().0);
+        let x = inputs[0].view().insert_axis(Axis(1));
+        T::gemm(
+            T::one(),
+            self.a.view(),
+            x,
+            T::zero(),
+            y.view_mut().insert_axis(Axis(1)),
+        );
+        y
     }
     fn jvp(&self, _: &[&Array1<T>], _: &Array1<T>, tangents: Vec<Array2<T>>) -> Array2<T> {
         let t = take1(tangents);
@@ -341,7 +350,8 @@ pub trait Elementwise: Send + Sync + fmt::Debug + 'static {
     fn df<T: Real>(x: T, y: T) -> T;
 }
 
-/// `tanh`, with `tanh'(x) = 1 - tanh(x)²`.
+/// `tanh`, with `tanh'(x) = 1 - tanh(x)² = (1 - y)(1 + y)`: the factored form keeps its accuracy
+/// where `y = tanh(x)` is close to ±1 (`1 - y` is then exact), as JAX computes it.
 #[derive(Debug)]
 pub struct Tanh;
 impl Elementwise for Tanh {
@@ -350,7 +360,7 @@ impl Elementwise for Tanh {
         x.tanh()
     }
     fn df<T: Real>(_: T, y: T) -> T {
-        T::one() - y * y
+        (T::one() - y) * (T::one() + y)
     }
 }
 

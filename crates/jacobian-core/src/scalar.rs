@@ -43,7 +43,7 @@ pub trait Real:
 }
 
 macro_rules! impl_real {
-    ($t:ty, $name:literal) => {
+    ($t:ty, $name:literal, $gemm:path) => {
         impl Real for $t {
             const NAME: &'static str = $name;
             fn lit(x: f64) -> Self {
@@ -64,5 +64,5 @@ macro_rules! impl_real {
         }
     };
 }
-impl_real!(f32, "f32");
-impl_real!(f64, "f64");
+impl_real!(f32, "f32", crate::linalg::gemm_f32);
+impl_real!(f64, "f64", crate::linalg::gemm_f64);

@@ -1,24 +1,29 @@
 //! Both modes against each other, against a hand-derived Jacobian, and against finite differences.
 //!
-//! Tolerances: in f64 the modes and the oracle differ only by the order of rounding, so a relative
-//! 1e-12 holds. In f32 a Jacobian entry sums up to 5000 products of rounded terms; forward and
-//! reverse mode sum them in different orders, so they agree to a few ulps of the largest entry
-//! times the square root of the length: a relative 1e-4 (about 800 ulps) is comfortably above that.
+//! Tolerances are normwise (`max|a - b| <= rtol · max|b|`).
+//! - Forward and reverse mode use the same intermediate values and differ only in the order of the
+//!   matrix products: 1e-12 in f64, 1e-4 in f32 (measured 2e-5 at the original widths).
+//! - The hand-derived oracle is evaluated in f64 on the same matrices and input. In f64 the modes
+//!   match it to 1e-10 (measured 1e-12; the bound JAX's own fixtures suggest). In f32 the error is
+//!   that of f32 itself: the point of evaluation carries the rounding of 5000-term sums, and the
+//!   Jacobian's entries (about 3e-3) come out of heavy cancellation between terms of size 1e2.
+//!   Measured over six seeds at the original widths: 2e-5 to 1e-3; the bound is 2e-3.
 
 mod common;
 
-use common::{assert_close, jac_f_by_hand, jac_g_by_hand};
+use common::{assert_close, jac_f_by_hand, jac_g_by_hand, upcast};
 use jacobian_core::{
     finite_diff, jacfwd, jacfwd_chunked, jacrev, jacrev_chunked, jvp, random_input, vjp, Network,
     Program, Real,
 };
-use ndarray::{s, Array1};
+use ndarray::{s, Array1, ArrayD};
 use proptest::prelude::*;
 
-const F64_RTOL: f64 = 1e-12;
-const F32_RTOL: f64 = 1e-4;
+/// Tolerances: (forward vs reverse, either vs the f64 oracle).
+const F64_RTOL: (f64, f64) = (1e-12, 1e-10);
+const F32_RTOL: (f64, f64) = (1e-4, 2e-3);
 
-fn check_network<T: Real>(widths: &[usize], rtol: f64, seed: u64)
+fn check_network<T: Real>(widths: &[usize], (modes_rtol, oracle_rtol): (f64, f64), seed: u64)
 where
     ndarray_rand::rand_distr::StandardNormal: ndarray_rand::rand_distr::Distribution<T>,
 {
@@ -27,35 +32,43 @@ where
     let x = random_input::<T>(widths[0], seed);
     let z = random_input::<T>(widths[3], seed + 1);
 
-    let oracle_f = jac_f_by_hand(&net, &x);
+    let up = |v: &Array1<T>| v.mapv(|e| e.to_f64_lossy());
+    let net64 = upcast(&net);
+    let to64 = |j: ArrayD<T>| j.mapv(|e| e.to_f64_lossy());
+
+    let (fwd, rev) = (jacfwd(&f, &x).unwrap(), jacrev(&f, &x).unwrap());
+    assert_close("jacfwd(F) vs jacrev(F)", &fwd, &rev, modes_rtol, 0.0);
+    let oracle = jac_f_by_hand(&net64, &up(&x));
     assert_close(
         "jacfwd(F) vs hand-derived",
-        &jacfwd(&f, &x).unwrap(),
-        &oracle_f,
-        rtol,
+        &to64(fwd),
+        &oracle,
+        oracle_rtol,
         0.0,
     );
     assert_close(
         "jacrev(F) vs hand-derived",
-        &jacrev(&f, &x).unwrap(),
-        &oracle_f,
-        rtol,
+        &to64(rev),
+        &oracle,
+        oracle_rtol,
         0.0,
     );
 
-    let oracle_g = jac_g_by_hand(&net, &z);
+    let (fwd, rev) = (jacfwd(&g, &z).unwrap(), jacrev(&g, &z).unwrap());
+    assert_close("jacfwd(G) vs jacrev(G)", &fwd, &rev, modes_rtol, 0.0);
+    let oracle = jac_g_by_hand(&net64, &up(&z));
     assert_close(
         "jacfwd(G) vs hand-derived",
-        &jacfwd(&g, &z).unwrap(),
-        &oracle_g,
-        rtol,
+        &to64(fwd),
+        &oracle,
+        oracle_rtol,
         0.0,
     );
     assert_close(
         "jacrev(G) vs hand-derived",
-        &jacrev(&g, &z).unwrap(),
-        &oracle_g,
-        rtol,
+        &to64(rev),
+        &oracle,
+        oracle_rtol,
         0.0,
     );
 }

@@ -28,7 +28,7 @@ pub fn assert_close<T: Real>(what: &str, a: &ArrayD<T>, b: &ArrayD<T>, rtol: f64
 }
 
 fn phi1<T: Real>(z: &Array1<T>) -> (Array1<T>, Array1<T>) {
-    // φ1(z) = tanh z + 0.1 sin z,  φ1'(z) = 1 - tanh² z + 0.1 cos z
+    // φ1(z) = tanh z + 0.1 sin z,  φ1'(z) = sech² z + 0.1 cos z (sech² = 1/cosh², not the AD's form)
     let tenth = T::lit(0.1);
     (
         z.mapv(|v| v.tanh() + tenth * v.sin()),
@@ -37,7 +37,7 @@ fn phi1<T: Real>(z: &Array1<T>) -> (Array1<T>, Array1<T>) {
 }
 
 fn phi2<T: Real>(z: &Array1<T>) -> (Array1<T>, Array1<T>) {
-    // φ2(z) = tanh z + 0.1 z²,  φ2'(z) = 1 - tanh² z + 0.2 z
+    // φ2(z) = tanh z + 0.1 z²,  φ2'(z) = sech² z + 0.2 z
     let tenth = T::lit(0.1);
     (
         z.mapv(|v| v.tanh() + tenth * v * v),
@@ -47,6 +47,12 @@ fn phi2<T: Real>(z: &Array1<T>) -> (Array1<T>, Array1<T>) {
 
 fn diag_times<T: Real>(d: &Array1<T>, m: &Array2<T>) -> Array2<T> {
     m * &d.view().insert_axis(ndarray::Axis(1))
+}
+
+/// The same network in f64, from the matrices of `net` converted exactly (for oracles).
+pub fn upcast<T: Real>(net: &Network<T>) -> Network<f64> {
+    let up = |m: &jacobian_core::Matrix<T>| m.view().mapv(|v| v.to_f64_lossy());
+    Network::<f64>::from_matrices(up(&net.a1), up(&net.a2), up(&net.a3)).unwrap()
 }
 
 /// `J_F(x) = A3 · diag(φ2'(z2)) · A2 · diag(φ1'(z1)) · A1`, shaped as JAX does ((n0,) if n3 = 1).

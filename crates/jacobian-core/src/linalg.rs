@@ -1,0 +1,432 @@
+//! The matrix product, made fast. Not needed to understand automatic differentiation: every
+//! primitive calls [`Real::gemm`](crate::Real::gemm), which lands here.
+//!
+//! Which kernel a machine uses is chosen at run time:
+//! - x86-64 with AVX-512F: the AVX-512 kernels of `private-gemm-x86` (the engine inside `faer`),
+//!   on all cores of the rayon pool;
+//! - x86-64 with AVX2 and FMA: the AVX2 kernels of the same crate;
+//! - anything else, or small products: `ndarray`'s own product (`matrixmultiply`).
+//!
+//! [`backend`] names the choice; `JACOBIAN_GEMM=portable` forces the portable path, and
+//! `RAYON_NUM_THREADS` bounds the threads.
+
+use ndarray::{ArrayView1, ArrayView2, ArrayViewMut1, ArrayViewMut2, Axis};
+use rayon::prelude::*;
+
+/// Below this many multiply–adds a product stays on one thread.
+const PARALLEL_MIN: usize = 1 << 22;
+/// Below this many multiply–adds `matrixmultiply` is as fast (no kernel set-up to amortise).
+const SMALL: usize = 32 * 32 * 32;
+
+#[cfg(target_arch = "x86_64")]
+fn instruction_set() -> Option<private_gemm_x86::InstrSet> {
+    use std::sync::OnceLock;
+    static LEVEL: OnceLock<u8> = OnceLock::new();
+    let level = *LEVEL.get_or_init(|| {
+        if std::env::var("JACOBIAN_GEMM").is_ok_and(|v| v == "portable") {
+            0
+        } else if is_x86_feature_detected!("avx512f") {
+            2
+        } else if is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma") {
+            1
+        } else {
+            0
+        }
+    });
+    match level {
+        2 => Some(private_gemm_x86::InstrSet::Avx512),
+        1 => Some(private_gemm_x86::InstrSet::Avx256),
+        _ => None,
+    }
+}
+
+/// The kernel family large products use on this machine, e.g. `"avx512 (private-gemm-x86), 2 threads"`.
+pub fn backend() -> String {
+    #[cfg(target_arch = "x86_64")]
+    match instruction_set() {
+        Some(private_gemm_x86::InstrSet::Avx512) => {
+            return format!(
+                "avx512 (private-gemm-x86), {} threads",
+                rayon::current_num_threads()
+            )
+        }
+        Some(private_gemm_x86::InstrSet::Avx256) => {
+            return format!(
+                "avx2+fma (private-gemm-x86), {} threads",
+                rayon::current_num_threads()
+            )
+        }
+        None => {}
+    }
+    "portable (matrixmultiply), 1 thread".to_string()
+}
+
+macro_rules! gemm_impl {
+    ($name:ident, $t:ty, $dtype:ident, $mv:ident, $vm:ident) => {
+        /// `c = alpha · a · b + beta · c` for any strides.
+        ///
+        /// # Panics
+        /// If the shapes do not chain.
+        pub fn $name(
+            alpha: $t,
+            a: ArrayView2<$t>,
+            b: ArrayView2<$t>,
+            beta: $t,
+            mut c: ArrayViewMut2<$t>,
+        ) {
+            let ((m, k), (k2, n)) = (a.dim(), b.dim());
+            assert!(
+                k == k2 && c.dim() == (m, n),
+                "gemm: a is {m}×{k}, b is {k2}×{n}, c is {:?}",
+                c.dim()
+            );
+            let work = m.saturating_mul(n).saturating_mul(k);
+            // Matrix–vector products are bound by reading the matrix: dedicated kernels.
+            if work >= SMALL && alpha == 1.0 && beta == 0.0 {
+                if n == 1 {
+                    return $mv(a, b.column(0), c.column_mut(0));
+                }
+                if m == 1 {
+                    return $vm(a.row(0), b, c.row_mut(0));
+                }
+            }
+            #[cfg(target_arch = "x86_64")]
+            if work >= SMALL {
+                if let Some(instr) = instruction_set() {
+                    let accum = if beta == 0.0 {
+                        private_gemm_x86::Accum::Replace
+                    } else {
+                        if beta != 1.0 {
+                            c.mapv_inplace(|v| v * beta);
+                        }
+                        private_gemm_x86::Accum::Add
+                    };
+                    // The kernels take non-negative strides for c and a's columns: flip axes as needed.
+                    let (mut a, mut b) = (a, b);
+                    if c.strides()[0] < 0 {
+                        c.invert_axis(Axis(0));
+                        a.invert_axis(Axis(0));
+                    }
+                    if c.strides()[1] < 0 {
+                        c.invert_axis(Axis(1));
+                        b.invert_axis(Axis(1));
+                    }
+                    if a.strides()[1] < 0 {
+                        a.invert_axis(Axis(1));
+                        b.invert_axis(Axis(0));
+                    }
+                    let threads = if work < PARALLEL_MIN {
+                        1
+                    } else {
+                        rayon::current_num_threads()
+                    };
+                    let (sa, sb, sc) = (
+                        a.strides().to_vec(),
+                        b.strides().to_vec(),
+                        c.strides().to_vec(),
+                    );
+                    // SAFETY: the pointers are element [0, 0] of views whose strides (in elements)
+                    // address only their own data; c is a unique borrow, so it aliases neither a nor b;
+                    // the shapes were checked above and k > 0 since work > 0.
+                    unsafe {
+                        private_gemm_x86::gemm(
+                            private_gemm_x86::DType::$dtype,
+                            private_gemm_x86::IType::U64,
+                            instr,
+                            m,
+                            n,
+                            k,
+                            c.as_mut_ptr() as *mut (),
+                            sc[0],
+                            sc[1],
+                            std::ptr::null(),
+                            std::ptr::null(),
+                            private_gemm_x86::DstKind::Full,
+                            accum,
+                            a.as_ptr() as *const (),
+                            sa[0],
+                            sa[1],
+                            false,
+                            std::ptr::null(),
+                            0,
+                            b.as_ptr() as *const (),
+                            sb[0],
+                            sb[1],
+                            false,
+                            &alpha as *const $t as *const (),
+                            threads,
+                        );
+                    }
+                    return;
+                }
+            }
+            let _ = work;
+            ndarray::linalg::general_mat_mul(alpha, &a, &b, beta, &mut c);
+        }
+    };
+}
+gemm_impl!(gemm_f32, f32, F32, matvec_f32, vecmat_f32);
+gemm_impl!(gemm_f64, f64, F64, matvec_f64, vecmat_f64);
+
+// ---------- matvec / vecmat: runtime-dispatched SIMD kernels + rayon ----------
+// dot(a, x) and y += alpha * a; compiled three times (avx512f / avx2+fma / baseline)
+// and picked at run time. 16/32 independent accumulators let LLVM vectorise the
+// reduction without -ffast-math.
+macro_rules! simd_kernels {
+    ($t:ty, $modname:ident) => {
+        mod $modname {
+            const L: usize = 32;
+            macro_rules! body_dot {
+                ($a:expr, $x:expr, $fma:expr) => {{
+                    let (a, x): (&[$t], &[$t]) = ($a, $x);
+                    let n = a.len() / L * L;
+                    let mut acc = [0.0 as $t; L];
+                    for (ca, cx) in a[..n].chunks_exact(L).zip(x[..n].chunks_exact(L)) {
+                        for l in 0..L {
+                            acc[l] = $fma(ca[l], cx[l], acc[l]);
+                        }
+                    }
+                    let mut s: $t = 0.0;
+                    for l in 0..L {
+                        s += acc[l];
+                    }
+                    for i in n..a.len() {
+                        s += a[i] * x[i];
+                    }
+                    s
+                }};
+            }
+            macro_rules! body_axpy4 {
+                ($y:expr, $x:expr, $a:expr, $fma:expr) => {{
+                    let (y, x, a): (&mut [$t], [$t; 4], [&[$t]; 4]) = ($y, $x, $a);
+                    let n = y.len();
+                    let (a0, a1, a2, a3) = (&a[0][..n], &a[1][..n], &a[2][..n], &a[3][..n]);
+                    for j in 0..n {
+                        y[j] = $fma(
+                            x[3],
+                            a3[j],
+                            $fma(x[2], a2[j], $fma(x[1], a1[j], $fma(x[0], a0[j], y[j]))),
+                        );
+                    }
+                }};
+            }
+            macro_rules! body_axpy {
+                ($y:expr, $al:expr, $a:expr, $fma:expr) => {{
+                    let (y, al, a): (&mut [$t], $t, &[$t]) = ($y, $al, $a);
+                    for (yi, ai) in y.iter_mut().zip(a) {
+                        *yi = $fma(al, *ai, *yi);
+                    }
+                }};
+            }
+            #[inline(always)]
+            fn fma(a: $t, b: $t, c: $t) -> $t {
+                a.mul_add(b, c)
+            }
+            #[inline(always)]
+            fn mad(a: $t, b: $t, c: $t) -> $t {
+                a * b + c
+            }
+            #[cfg(target_arch = "x86_64")]
+            #[target_feature(enable = "avx512f,avx2,fma")]
+            unsafe fn dot512(a: &[$t], x: &[$t]) -> $t {
+                body_dot!(a, x, fma)
+            }
+            #[cfg(target_arch = "x86_64")]
+            #[target_feature(enable = "avx2,fma")]
+            unsafe fn dot256(a: &[$t], x: &[$t]) -> $t {
+                body_dot!(a, x, fma)
+            }
+            fn dot_base(a: &[$t], x: &[$t]) -> $t {
+                body_dot!(a, x, mad)
+            }
+            #[cfg(target_arch = "x86_64")]
+            #[target_feature(enable = "avx512f,avx2,fma")]
+            unsafe fn axpy512(y: &mut [$t], al: $t, a: &[$t]) {
+                body_axpy!(y, al, a, fma)
+            }
+            #[cfg(target_arch = "x86_64")]
+            #[target_feature(enable = "avx2,fma")]
+            unsafe fn axpy256(y: &mut [$t], al: $t, a: &[$t]) {
+                body_axpy!(y, al, a, fma)
+            }
+            fn axpy_base(y: &mut [$t], al: $t, a: &[$t]) {
+                body_axpy!(y, al, a, mad)
+            }
+            #[cfg(target_arch = "x86_64")]
+            #[target_feature(enable = "avx512f,avx2,fma")]
+            unsafe fn axpy4_512(y: &mut [$t], x: [$t; 4], a: [&[$t]; 4]) {
+                body_axpy4!(y, x, a, fma)
+            }
+            #[cfg(target_arch = "x86_64")]
+            #[target_feature(enable = "avx2,fma")]
+            unsafe fn axpy4_256(y: &mut [$t], x: [$t; 4], a: [&[$t]; 4]) {
+                body_axpy4!(y, x, a, fma)
+            }
+            fn axpy4_base(y: &mut [$t], x: [$t; 4], a: [&[$t]; 4]) {
+                body_axpy4!(y, x, a, mad)
+            }
+            /// y += x[0]*a[0] + .. + x[3]*a[3]
+            pub fn axpy4(y: &mut [$t], x: [$t; 4], a: [&[$t]; 4]) {
+                match level() {
+                    #[cfg(target_arch = "x86_64")]
+                    2 => unsafe { axpy4_512(y, x, a) },
+                    #[cfg(target_arch = "x86_64")]
+                    1 => unsafe { axpy4_256(y, x, a) },
+                    _ => axpy4_base(y, x, a),
+                }
+            }
+
+            fn level() -> u8 {
+                #[cfg(target_arch = "x86_64")]
+                {
+                    use std::sync::OnceLock;
+                    static LV: OnceLock<u8> = OnceLock::new();
+                    return *LV.get_or_init(|| {
+                        if std::env::var_os("GEMM_NO_AVX512").is_none()
+                            && is_x86_feature_detected!("avx512f")
+                            && is_x86_feature_detected!("fma")
+                        {
+                            2
+                        } else if is_x86_feature_detected!("avx2")
+                            && is_x86_feature_detected!("fma")
+                        {
+                            1
+                        } else {
+                            0
+                        }
+                    });
+                }
+                #[allow(unreachable_code)]
+                0
+            }
+            /// y[i] = sum_j a[i*lda + j] * x[j]  for a row-major block
+            pub fn rows_dot(a: &[$t], lda: usize, x: &[$t], y: &mut [$t]) {
+                let k = x.len();
+                let lv = level();
+                for (i, yi) in y.iter_mut().enumerate() {
+                    let row = &a[i * lda..i * lda + k];
+                    *yi = match lv {
+                        #[cfg(target_arch = "x86_64")]
+                        2 => unsafe { dot512(row, x) },
+                        #[cfg(target_arch = "x86_64")]
+                        1 => unsafe { dot256(row, x) },
+                        _ => dot_base(row, x),
+                    };
+                }
+            }
+            /// y += al * a
+            pub fn axpy(y: &mut [$t], al: $t, a: &[$t]) {
+                match level() {
+                    #[cfg(target_arch = "x86_64")]
+                    2 => unsafe { axpy512(y, al, a) },
+                    #[cfg(target_arch = "x86_64")]
+                    1 => unsafe { axpy256(y, al, a) },
+                    _ => axpy_base(y, al, a),
+                }
+            }
+        }
+    };
+}
+simd_kernels!(f32, k32);
+simd_kernels!(f64, k64);
+
+/// below this many elements of A, stay on one thread
+const MV_PAR_MIN: usize = 1 << 16;
+
+macro_rules! matvec_impl {
+    ($mv:ident, $vm:ident, $t:ty, $k:ident) => {
+        /// y = A x. Uses SIMD dot kernels when A has unit column stride (row-major rows),
+        /// row blocks in parallel over the rayon pool when A is large.
+        pub fn $mv(a: ArrayView2<$t>, x: ArrayView1<$t>, mut y: ArrayViewMut1<$t>) {
+            let (m, k) = a.dim();
+            assert!(k == x.len() && m == y.len(), "matvec shape mismatch");
+            if m == 0 {
+                return;
+            }
+            let lda = a.strides()[0];
+            if k == 0 || a.strides()[1] != 1 || lda < k as isize || y.strides()[0] != 1 {
+                if k > 0 && a.strides()[0] == 1 && y.strides()[0] == 1 {
+                    // columns contiguous (a transposed view): y = Σ_j x_j A[:, j], rows of Aᵀ
+                    return $vm(x, a.t(), y);
+                }
+                ndarray::linalg::general_mat_vec_mul(1.0, &a, &x, 0.0, &mut y);
+                return;
+            }
+            let lda = lda as usize;
+            let xs = x
+                .as_slice()
+                .map(std::borrow::Cow::Borrowed)
+                .unwrap_or_else(|| std::borrow::Cow::Owned(x.to_vec()));
+            let xs: &[$t] = &xs;
+            // SAFETY: rows 0..m of length k at stride lda, all inside A's allocation
+            let aslice = unsafe { std::slice::from_raw_parts(a.as_ptr(), (m - 1) * lda + k) };
+            let ys = y.as_slice_mut().unwrap();
+            let nt = if m * k < MV_PAR_MIN {
+                1
+            } else {
+                rayon::current_num_threads()
+            };
+            if nt <= 1 {
+                $k::rows_dot(aslice, lda, xs, ys);
+                return;
+            }
+            let rows = m.div_ceil(4 * nt).max(4);
+            ys.par_chunks_mut(rows).enumerate().for_each(|(c, yb)| {
+                let r0 = c * rows;
+                $k::rows_dot(&aslice[r0 * lda..], lda, xs, yb);
+            });
+        }
+        /// y = x^T A (= A^T x). Row-major A: contiguous SIMD axpys over A's rows,
+        /// column blocks in parallel. (ndarray's x.dot(&A) walks A's columns with a stride.)
+        pub fn $vm(x: ArrayView1<$t>, a: ArrayView2<$t>, mut y: ArrayViewMut1<$t>) {
+            let (m, n) = a.dim();
+            assert!(m == x.len() && n == y.len(), "vecmat shape mismatch");
+            if n == 0 {
+                return;
+            }
+            if a.strides()[1] != 1 || y.strides()[0] != 1 || m == 0 {
+                if m > 0 && a.strides()[0] == 1 && y.strides()[0] == 1 {
+                    // column-major A: Aᵀ is row-major, use the dot kernel
+                    return $mv(a.t(), x, y);
+                }
+                ndarray::linalg::general_mat_vec_mul(1.0, &a.t(), &x, 0.0, &mut y);
+                return;
+            }
+            let lda = a.strides()[0];
+            let ys = y.as_slice_mut().unwrap();
+            let body = |c0: usize, yb: &mut [$t]| {
+                yb.fill(0.0);
+                let w = yb.len();
+                // SAFETY: row i, columns c0..c0+w of A
+                let row = |i: usize| unsafe {
+                    std::slice::from_raw_parts(a.as_ptr().offset(i as isize * lda).add(c0), w)
+                };
+                let m4 = m / 4 * 4;
+                for i in (0..m4).step_by(4) {
+                    $k::axpy4(
+                        yb,
+                        [x[i], x[i + 1], x[i + 2], x[i + 3]],
+                        [row(i), row(i + 1), row(i + 2), row(i + 3)],
+                    );
+                }
+                for i in m4..m {
+                    $k::axpy(yb, x[i], row(i));
+                }
+            };
+            if m * n < MV_PAR_MIN {
+                body(0, ys);
+                return;
+            }
+            // column blocks of <= ~1024 keep the y block in L1 while A streams through;
+            // the number of blocks is a multiple of the thread count
+            let nt = rayon::current_num_threads();
+            let nblk = nt * n.div_ceil(nt * 1024);
+            let cols = n.div_ceil(nblk).next_multiple_of(16);
+            ys.par_chunks_mut(cols)
+                .enumerate()
+                .for_each(|(c, yb)| body(c * cols, yb));
+        }
+    };
+}
+matvec_impl!(matvec_f32, vecmat_f32, f32, k32);
+matvec_impl!(matvec_f64, vecmat_f64, f64, k64);
