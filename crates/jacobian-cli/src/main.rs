@@ -39,6 +39,9 @@ struct Args {
     /// Warm runs per job for the median table.
     #[arg(long, default_value_t = 7)]
     runs: usize,
+    /// Also write the first-call and warm times (seconds) as JSON to this file.
+    #[arg(long)]
+    json: Option<PathBuf>,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -88,22 +91,22 @@ where
         }
     };
     // First calls, as the original timed them: tracing included.
-    let first = |label: &str,
-                 fwd: bool,
-                 trace: &dyn Fn() -> Program<T>,
-                 x: &Array1<T>|
+    let mut record = Vec::new(); // (job, "first" or "warm_median", seconds), for --json
+    let mut first = |label: &str,
+                     fwd: bool,
+                     trace: &dyn Fn() -> Program<T>,
+                     x: &Array1<T>|
      -> Result<ArrayD<T>> {
         progress(start, &format!("{label}: first call"));
         let t = Instant::now();
         let j = jac(fwd, &trace(), x)?;
-        println!(
-            "{} time: {}",
-            if fwd { "Forward" } else { "Reverse" },
-            t.elapsed().as_secs_f64()
-        );
+        let secs = t.elapsed().as_secs_f64();
+        println!("{} time: {secs}", if fwd { "Forward" } else { "Reverse" });
+        record.push((label.to_string(), "first", secs));
         Ok(j)
     };
 
+    eprintln!("matrix products: {}", jacobian_core::linalg::backend());
     println!("# Part (i): F: R^{n0} -> R^{n3} ({})", T::NAME);
     let jf_fwd = first("jacfwd(F)", true, &|| net.trace_f(), &xf)?;
     let jf_rev = first("jacrev(F)", false, &|| net.trace_f(), &xf)?;
@@ -156,9 +159,32 @@ where
                 t.to_string(),
                 madds
             );
+            record.push((
+                format!("{job}({name})"),
+                "warm_median",
+                t.median().as_secs_f64(),
+            ));
         }
     }
     progress(start, &format!("done in {}", pretty(start.elapsed())));
+    if let Some(path) = &args.json {
+        let rows: Vec<String> = record
+            .iter()
+            .map(|(job, kind, secs)| {
+                format!("  {{\"job\": \"{job}\", \"kind\": \"{kind}\", \"seconds\": {secs:e}}}")
+            })
+            .collect();
+        let text = format!(
+            "{{\"dtype\": \"{}\", \"widths\": {:?}, \"runs\": {}, \"backend\": \"{}\", \"total_seconds\": {:e},\n\"results\": [\n{}\n]}}\n",
+            T::NAME,
+            net.widths(),
+            args.runs,
+            jacobian_core::linalg::backend(),
+            start.elapsed().as_secs_f64(),
+            rows.join(",\n")
+        );
+        std::fs::write(path, text).with_context(|| format!("writing {}", path.display()))?;
+    }
     Ok(())
 }
 
