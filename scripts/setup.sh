@@ -1,0 +1,127 @@
+#!/usr/bin/env bash
+# Set up everything the Rust notebooks need; safe to re-run (skips what is there).
+#
+#   1. rustup component rust-src          (evcxr's completions need it)
+#   2. evcxr_jupyter 0.22.0 via cargo     (~30 min on 2 cores the first time; --locked is required)
+#   3. .venv/ with requirements-notebooks.txt (JupyterLab + nbclient executor)
+#   4. the `rust` kernel spec INSIDE the venv: .venv/share/jupyter/kernels/rust/
+#      (never ~/.local/share/jupyter: we do not run `evcxr_jupyter --install`
+#      against the user's dirs). Its kernel.json sets cargo profile env vars so
+#      notebook builds (dependencies included) get opt-level 3 with
+#      debug-assertions and overflow-checks OFF.
+#
+# Environment knobs: PYTHON (interpreter for the venv, default python3),
+# SETUP_SKIP_EVCXR=1 (don't build evcxr_jupyter; for Python-only checks).
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+VENV="$ROOT/.venv"
+REQ="$ROOT/requirements-notebooks.txt"
+EVCXR_VERSION="0.22.0"
+CARGO_BIN="${CARGO_HOME:-$HOME/.cargo}/bin"
+export PATH="$CARGO_BIN:$PATH"
+
+log() { printf '[setup] %s\n' "$*" >&2; }
+
+# --- 1. rust-src -------------------------------------------------------------
+if ! command -v cargo >/dev/null 2>&1; then
+  log "cargo not found (install Rust with rustup first)"; exit 1
+fi
+if command -v rustup >/dev/null 2>&1; then
+  if rustup component list --installed 2>/dev/null | grep -q '^rust-src'; then
+    log "rust-src: present"
+  else
+    log "rust-src: installing"; rustup component add rust-src
+  fi
+fi
+
+# --- 2. evcxr_jupyter ----------------------------------------------------------
+# Note: evcxr_jupyter has no --version flag; ask cargo what it installed.
+evcxr_ok() {
+  [ -x "$CARGO_BIN/evcxr_jupyter" ] &&
+    cargo install --list 2>/dev/null | grep -q "^evcxr_jupyter v${EVCXR_VERSION}:"
+}
+if evcxr_ok; then
+  log "evcxr_jupyter $EVCXR_VERSION: present"
+elif [ "${SETUP_SKIP_EVCXR:-0}" = 1 ]; then
+  log "evcxr_jupyter: missing, skipped (SETUP_SKIP_EVCXR=1)"
+else
+  log "evcxr_jupyter $EVCXR_VERSION: installing (about 30 minutes on 2 cores)"
+  cargo install --locked evcxr_jupyter --version "$EVCXR_VERSION"
+fi
+EVCXR_BIN="$CARGO_BIN/evcxr_jupyter"
+
+# --- 3. venv -------------------------------------------------------------------
+PY="${PYTHON:-python3}"
+if [ ! -x "$VENV/bin/python" ]; then
+  log "creating $VENV with $($PY --version 2>&1)"
+  "$PY" -m venv "$VENV"
+fi
+# Re-install only when the list changed (stamp = copy of the list installed).
+STAMP="$VENV/.requirements-notebooks.installed"
+if [ -f "$STAMP" ] && cmp -s "$STAMP" "$REQ"; then
+  log "python packages: up to date"
+else
+  log "python packages: installing from $(basename "$REQ")"
+  "$VENV/bin/python" -m pip install --quiet --upgrade pip
+  "$VENV/bin/python" -m pip install --quiet -r "$REQ"
+  cp "$REQ" "$STAMP"
+fi
+
+# --- 4. kernel spec inside the venv ----------------------------------------------
+KDIR="$VENV/share/jupyter/kernels/rust"
+mkdir -p "$KDIR"
+if [ -x "$EVCXR_BIN" ] && { [ ! -f "$KDIR/version.txt" ] || [ "$EVCXR_BIN" -nt "$KDIR/version.txt" ]; }; then
+  # Get evcxr's logos/kernel.js/version.txt by installing into a throwaway dir
+  # (evcxr_jupyter --install honours JUPYTER_PATH). version.txt matters: at
+  # start-up evcxr rewrites kernel.json (dropping our env) if the kernel dir it
+  # finds via JUPYTER_PATH lacks a matching version.txt.
+  tmp="$(mktemp -d)"
+  JUPYTER_PATH="$tmp" "$EVCXR_BIN" --install >/dev/null
+  cp "$tmp/kernels/rust/"* "$KDIR/"
+  touch "$KDIR/version.txt"
+  rm -rf "$tmp"
+fi
+# evcxr's cache (`:cache N` in a notebook) lives in $XDG_CACHE_HOME/evcxr for
+# the kernel; keep it project-local under target/.
+CACHE_HOME="$ROOT/target/notebook-cache"
+mkdir -p "$CACHE_HOME"
+"$VENV/bin/python" - "$KDIR/kernel.json" "$EVCXR_BIN" "$VENV" "$CARGO_BIN" "$CACHE_HOME" <<'EOF'
+import json, sys
+path, evcxr, venv, cargo_bin, cache_home = sys.argv[1:]
+spec = {
+    "argv": [evcxr, "--control_file", "{connection_file}"],
+    "display_name": "Rust",
+    "language": "rust",
+    "interrupt_mode": "message",
+    "env": {
+        # Cargo config/env overrides the [profile.dev] that evcxr writes into
+        # its generated Cargo.toml (opt-level 2, debug-assertions and
+        # overflow-checks on), for every crate in the build graph.
+        "CARGO_PROFILE_DEV_OPT_LEVEL": "3",
+        "CARGO_PROFILE_DEV_DEBUG_ASSERTIONS": "false",
+        "CARGO_PROFILE_DEV_OVERFLOW_CHECKS": "false",
+        # evcxr's self-update check looks at $JUPYTER_PATH/kernels/rust: point
+        # it at this spec (whose version.txt matches) so it never rewrites
+        # this file or anything in the user's Jupyter dirs.
+        "JUPYTER_PATH": venv + "/share/jupyter",
+        # cargo/rustc for the kernel even if Jupyter was started without them.
+        "PATH": cargo_bin + ":${PATH}",
+        "XDG_CACHE_HOME": cache_home,
+        # Ignore the user's ~/.config/evcxr (init.evcxr, prelude.rs, evcxr.toml):
+        # notebooks must say everything they need in their setup cell.
+        "EVCXR_CONFIG_DIR": venv + "/etc/evcxr",
+    },
+}
+new = json.dumps(spec, indent=2) + "\n"
+try:
+    old = open(path).read()
+except FileNotFoundError:
+    old = None
+if old != new:
+    open(path, "w").write(new)
+    print(f"[setup] wrote {path}", file=sys.stderr)
+else:
+    print(f"[setup] kernel spec: up to date ({path})", file=sys.stderr)
+EOF
+log "done. Open the notebooks with scripts/lab.sh; run them headless with .venv/bin/python scripts/run_notebooks.py"
