@@ -23,6 +23,9 @@ fn instruction_set() -> Option<private_gemm_x86::InstrSet> {
     use std::sync::OnceLock;
     static LEVEL: OnceLock<u8> = OnceLock::new();
     let level = *LEVEL.get_or_init(|| {
+        // The kernels' pool (spindle) busy-waits between products by default, which takes the
+        // cores away from the rayon threads that run everything else. Let its workers sleep.
+        spindle::SPIN_LIMIT.store(0, std::sync::atomic::Ordering::Relaxed);
         if std::env::var("JACOBIAN_GEMM").is_ok_and(|v| v == "portable") {
             0
         } else if is_x86_feature_detected!("avx512f") {

@@ -103,18 +103,60 @@ fn take1<T>(v: Vec<T>) -> T {
         .expect("unary primitive called without a batch")
 }
 
+/// Batches larger than this many elements are processed on all cores.
+const PARALLEL_ELEMENTS: usize = 1 << 16;
+
+/// `a ← op(a, b)` elementwise (same shapes), on all cores for large batches.
+fn zip_inplace<T: Real>(
+    mut a: Array2<T>,
+    b: &Array2<T>,
+    op: impl Fn(T, T) -> T + Sync,
+) -> Array2<T> {
+    let big = a.len() >= PARALLEL_ELEMENTS;
+    let zip = Zip::from(&mut a).and(b);
+    if big {
+        zip.par_for_each(|x, &y| *x = op(*x, y));
+    } else {
+        zip.for_each(|x, &y| *x = op(*x, y));
+    }
+    a
+}
+
+/// `a ← s · a`, on all cores for large batches.
+fn scale_inplace<T: Real>(mut a: Array2<T>, s: T) -> Array2<T> {
+    if a.len() >= PARALLEL_ELEMENTS {
+        a.par_mapv_inplace(|x| x * s);
+    } else {
+        a.mapv_inplace(|x| x * s);
+    }
+    a
+}
+
 /// Scales row `i` of a tangent batch by `d[i]`: `diag(d) · Ṫ`.
 fn scale_rows<T: Real>(mut t: Array2<T>, d: &Array1<T>) -> Array2<T> {
-    Zip::from(t.rows_mut())
-        .and(d)
-        .for_each(|mut row, &di| row.map_inplace(|v| *v = *v * di));
+    let big = t.len() >= PARALLEL_ELEMENTS;
+    let zip = Zip::from(t.rows_mut()).and(d);
+    let scale = |mut row: ndarray::ArrayViewMut1<T>, &di: &T| row.map_inplace(|v| *v = *v * di);
+    if big {
+        zip.par_for_each(scale);
+    } else {
+        zip.for_each(scale);
+    }
     t
 }
 
 /// Scales column `j` of a cotangent batch by `d[j]`: `C̄ · diag(d)`.
 fn scale_cols<T: Real>(mut c: Array2<T>, d: &Array1<T>) -> Array2<T> {
-    Zip::from(c.rows_mut())
-        .for_each(|mut row| Zip::from(&mut row).and(d).for_each(|v, &di| *v = *v * di));
+    let big = c.len() >= PARALLEL_ELEMENTS;
+    let zip = Zip::from(c.rows_mut());
+    let scale = |mut row: ndarray::ArrayViewMut1<T>| {
+        Zip::from(&mut row).and(d).for_each(|v, &di| *v = *v * di)
+    };
+    if big {
+        zip.par_for_each(scale);
+    } else {
+        zip.for_each(scale);
+    }
     c
 }
 
@@ -320,10 +362,10 @@ impl<T: Real> Primitive<T> for Scale<T> {
         inputs[0] * self.s
     }
     fn jvp(&self, _: &[&Array1<T>], _: &Array1<T>, tangents: Vec<Array2<T>>) -> Array2<T> {
-        take1(tangents) * self.s
+        scale_inplace(take1(tangents), self.s)
     }
     fn vjp(&self, _: &[&Array1<T>], _: &Array1<T>, c: Array2<T>) -> Vec<Array2<T>> {
-        vec![c * self.s]
+        vec![scale_inplace(c, self.s)]
     }
     fn cost(&self, _: &[Shape], out: Shape) -> OpCost {
         let n = out.len() as u64;
@@ -483,7 +525,7 @@ impl<T: Real> Primitive<T> for Add {
     }
     fn jvp(&self, _: &[&Array1<T>], _: &Array1<T>, tangents: Vec<Array2<T>>) -> Array2<T> {
         let (u, v) = take2(tangents);
-        u + v
+        zip_inplace(u, &v, |a, b| a + b)
     }
     fn vjp(&self, _: &[&Array1<T>], _: &Array1<T>, c: Array2<T>) -> Vec<Array2<T>> {
         vec![c.clone(), c]
@@ -514,10 +556,10 @@ impl<T: Real> Primitive<T> for Sub {
     }
     fn jvp(&self, _: &[&Array1<T>], _: &Array1<T>, tangents: Vec<Array2<T>>) -> Array2<T> {
         let (u, v) = take2(tangents);
-        u - v
+        zip_inplace(u, &v, |a, b| a - b)
     }
     fn vjp(&self, _: &[&Array1<T>], _: &Array1<T>, c: Array2<T>) -> Vec<Array2<T>> {
-        vec![c.clone(), -c]
+        vec![c.clone(), scale_inplace(c, -T::one())]
     }
     fn cost(&self, _: &[Shape], out: Shape) -> OpCost {
         let n = out.len() as u64;
