@@ -57,9 +57,9 @@ macro_rules! impl_real {
                 a: ArrayView2<Self>,
                 b: ArrayView2<Self>,
                 beta: Self,
-                mut c: ArrayViewMut2<Self>,
+                c: ArrayViewMut2<Self>,
             ) {
-                ndarray::linalg::general_mat_mul(alpha, &a, &b, beta, &mut c);
+                $gemm(alpha, a, b, beta, c)
             }
         }
     };

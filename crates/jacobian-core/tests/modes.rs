@@ -96,7 +96,7 @@ fn jacobian_shapes_follow_jax() {
     let net = Network::<f32>::new(&[50, 20, 6, 4]).unwrap();
     assert_eq!(jacfwd(&net.trace_f(), &x).unwrap().shape(), &[4, 50]);
     assert_eq!(
-        jacfwd(&net.trace_g(), &x.slice(s![..4])).unwrap().shape(),
+        jacfwd(&net.trace_g(), x.slice(s![..4])).unwrap().shape(),
         &[50, 4]
     );
 }
