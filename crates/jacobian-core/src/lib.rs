@@ -80,6 +80,7 @@ pub use ndarray;
 /// Random arrays (`Array1::random`), re-exported for the same reason.
 pub use ndarray_rand;
 
+pub use cost::Cost;
 pub use error::{Error, Result};
 pub use jacobian::{jacfwd, jacfwd_chunked, jacrev, jacrev_chunked, jvp, vjp, Mode};
 pub use network::{random_input, Network, ORIGINAL_WIDTHS};
