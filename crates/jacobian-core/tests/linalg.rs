@@ -7,7 +7,9 @@ use jacobian_core::{linalg, random_input};
 use ndarray::{linalg::general_mat_mul, s, Array2, ArrayView2, Axis};
 
 fn random(rows: usize, cols: usize, seed: u64) -> Array2<f64> {
-    random_input::<f64>(rows * cols, seed).into_shape_with_order((rows, cols)).unwrap()
+    random_input::<f64>(rows * cols, seed)
+        .into_shape_with_order((rows, cols))
+        .unwrap()
 }
 
 fn check(a: ArrayView2<f64>, b: ArrayView2<f64>, beta: f64, what: &str) {
@@ -15,7 +17,9 @@ fn check(a: ArrayView2<f64>, b: ArrayView2<f64>, beta: f64, what: &str) {
     let c0 = random(m, n, 99);
     let mut want = c0.clone();
     general_mat_mul(1.0, &a, &b, beta, &mut want);
-    let scale = a.ncols() as f64 * a.iter().fold(0.0f64, |x, v| x.max(v.abs())) * b.iter().fold(0.0f64, |x, v| x.max(v.abs()));
+    let scale = a.ncols() as f64
+        * a.iter().fold(0.0f64, |x, v| x.max(v.abs()))
+        * b.iter().fold(0.0f64, |x, v| x.max(v.abs()));
 
     let mut got = c0.clone();
     linalg::gemm_f64(1.0, a, b, beta, got.view_mut());
@@ -25,19 +29,33 @@ fn check(a: ArrayView2<f64>, b: ArrayView2<f64>, beta: f64, what: &str) {
     let (a32, b32) = (a.mapv(|v| v as f32), b.mapv(|v| v as f32));
     let mut got = c0.mapv(|v| v as f32);
     linalg::gemm_f32(1.0, a32.view(), b32.view(), beta as f32, got.view_mut());
-    let err = got.iter().zip(&want).fold(0.0f64, |x, (g, w)| x.max((*g as f64 - w).abs()));
+    let err = got
+        .iter()
+        .zip(&want)
+        .fold(0.0f64, |x, (g, w)| x.max((*g as f64 - w).abs()));
     assert!(err <= 1e-5 * scale.max(1.0), "f32 {what}: error {err:e}");
 }
 
 #[test]
 fn every_layout_matches_the_reference_product() {
-    for (m, k, n) in [(200, 300, 250), (1000, 500, 1), (1, 700, 400), (3, 5, 2), (64, 1, 64)] {
+    for (m, k, n) in [
+        (200, 300, 250),
+        (1000, 500, 1),
+        (1, 700, 400),
+        (3, 5, 2),
+        (64, 1, 64),
+    ] {
         let a = random(m, k, 1);
         let b = random(k, n, 2);
         let at = random(k, m, 3);
         let bt = random(n, k, 4);
         for beta in [0.0, 1.0, 0.5] {
-            check(a.view(), b.view(), beta, &format!("{m}×{k}·{k}×{n} beta {beta}"));
+            check(
+                a.view(),
+                b.view(),
+                beta,
+                &format!("{m}×{k}·{k}×{n} beta {beta}"),
+            );
             check(at.t(), b.view(), beta, &format!("aᵀ {m}×{k}·{k}×{n}"));
             check(a.view(), bt.t(), beta, &format!("bᵀ {m}×{k}·{k}×{n}"));
             check(at.t(), bt.t(), beta, &format!("aᵀ·bᵀ {m}×{k}·{k}×{n}"));
@@ -45,7 +63,12 @@ fn every_layout_matches_the_reference_product() {
             ar.invert_axis(Axis(1));
             let mut br = b.clone();
             br.invert_axis(Axis(0));
-            check(ar.view(), br.view(), beta, &format!("reversed k axis {m}×{k}·{k}×{n}"));
+            check(
+                ar.view(),
+                br.view(),
+                beta,
+                &format!("reversed k axis {m}×{k}·{k}×{n}"),
+            );
         }
     }
     // A strided sub-view, as a chunk of a batch is.
