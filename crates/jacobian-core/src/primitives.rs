@@ -509,64 +509,51 @@ fn same_shape(op: &str, inputs: &[Shape]) -> Result<Shape, ShapeMismatch> {
     }
 }
 
-/// `y = u + v`. JVP: `Ẏ = U̇ + V̇`. VJP: `Ū = Ȳ`, `V̄ = Ȳ`.
+/// `y = u + v` or `y = u - v`. JVP: `Ẏ = U̇ ± V̇`. VJP: `Ū = Ȳ`, `V̄ = ±Ȳ`.
 #[derive(Debug)]
-pub struct Add;
+pub struct Add {
+    /// `u - v` rather than `u + v`.
+    pub subtract: bool,
+}
 
 impl<T: Real> Primitive<T> for Add {
     fn name(&self) -> &'static str {
-        "add"
-    }
-    fn shape(&self, inputs: &[Shape]) -> Result<Shape, ShapeMismatch> {
-        same_shape("add", inputs)
-    }
-    fn eval(&self, inputs: &[&Array1<T>]) -> Array1<T> {
-        inputs[0] + inputs[1]
-    }
-    fn jvp(&self, _: &[&Array1<T>], _: &Array1<T>, tangents: Vec<Array2<T>>) -> Array2<T> {
-        let (u, v) = take2(tangents);
-        zip_inplace(u, &v, |a, b| a + b)
-    }
-    fn vjp(&self, _: &[&Array1<T>], _: &Array1<T>, c: Array2<T>) -> Vec<Array2<T>> {
-        vec![c.clone(), c]
-    }
-    fn cost(&self, _: &[Shape], out: Shape) -> OpCost {
-        let n = out.len() as u64;
-        OpCost {
-            eval: n,
-            jvp: n,
-            vjp: 0,
+        if self.subtract {
+            "sub"
+        } else {
+            "add"
         }
     }
-}
-
-/// `y = u - v`. JVP: `Ẏ = U̇ - V̇`. VJP: `Ū = Ȳ`, `V̄ = -Ȳ`.
-#[derive(Debug)]
-pub struct Sub;
-
-impl<T: Real> Primitive<T> for Sub {
-    fn name(&self) -> &'static str {
-        "sub"
-    }
     fn shape(&self, inputs: &[Shape]) -> Result<Shape, ShapeMismatch> {
-        same_shape("sub", inputs)
+        same_shape(Primitive::<T>::name(self), inputs)
     }
     fn eval(&self, inputs: &[&Array1<T>]) -> Array1<T> {
-        inputs[0] - inputs[1]
+        if self.subtract {
+            inputs[0] - inputs[1]
+        } else {
+            inputs[0] + inputs[1]
+        }
     }
     fn jvp(&self, _: &[&Array1<T>], _: &Array1<T>, tangents: Vec<Array2<T>>) -> Array2<T> {
         let (u, v) = take2(tangents);
-        zip_inplace(u, &v, |a, b| a - b)
+        let sign = if self.subtract { -T::one() } else { T::one() };
+        zip_inplace(u, &v, |a, b| a + sign * b)
     }
     fn vjp(&self, _: &[&Array1<T>], _: &Array1<T>, c: Array2<T>) -> Vec<Array2<T>> {
-        vec![c.clone(), scale_inplace(c, -T::one())]
+        let v = if self.subtract {
+            scale_inplace(c.clone(), -T::one())
+        } else {
+            c.clone()
+        };
+        vec![c, v]
     }
     fn cost(&self, _: &[Shape], out: Shape) -> OpCost {
         let n = out.len() as u64;
+        let negate = if self.subtract { n } else { 0 };
         OpCost {
             eval: n,
             jvp: n,
-            vjp: n,
+            vjp: negate,
         }
     }
 }

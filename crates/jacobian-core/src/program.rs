@@ -236,8 +236,8 @@ macro_rules! var_binop {
         }
     };
 }
-var_binop!(Add, add, p::Add);
-var_binop!(Sub, sub, p::Sub);
+var_binop!(Add, add, p::Add { subtract: false });
+var_binop!(Sub, sub, p::Add { subtract: true });
 var_binop!(Mul, mul, p::Mul);
 
 macro_rules! const_binop {
