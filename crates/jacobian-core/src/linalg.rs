@@ -2,7 +2,7 @@
 //! primitive calls [`Real::gemm`](crate::Real::gemm), which lands here.
 //!
 //! Which kernel a machine uses is chosen at run time:
-//! - x86-64 with AVX-512F: the AVX-512 kernels of `private-gemm-x86` (the engine inside `faer`),
+//! - x86-64 with AVX-512 (F, VL, DQ): the AVX-512 kernels of `private-gemm-x86` (the engine inside `faer`),
 //!   on all cores of the rayon pool;
 //! - x86-64 with AVX2 and FMA: the AVX2 kernels of the same crate;
 //! - anything else, or small products: `ndarray`'s own product (`matrixmultiply`).
@@ -28,7 +28,11 @@ fn instruction_set() -> Option<private_gemm_x86::InstrSet> {
         spindle::SPIN_LIMIT.store(0, std::sync::atomic::Ordering::Relaxed);
         if std::env::var("JACOBIAN_GEMM").is_ok_and(|v| v == "portable") {
             0
-        } else if is_x86_feature_detected!("avx512f") {
+        } else if is_x86_feature_detected!("avx512f")
+            && is_x86_feature_detected!("avx512vl")
+            && is_x86_feature_detected!("avx512dq")
+        {
+            // the AVX-512 kernels also use VL (ymm16-31) and DQ (kmovb) instructions
             2
         } else if is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma") {
             1
