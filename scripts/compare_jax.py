@@ -1,0 +1,368 @@
+#!/usr/bin/env python3
+"""Compare this crate with JAX (CPU, float32) on the notebook's jobs: time and memory.
+
+    python3 scripts/compare_jax.py [--runs 7] [--json out.json] [--max-load 1.3]
+
+One command, from anywhere in the repository:
+
+1. creates `.venv-jax/` at the repository root with a pinned `jax[cpu]` from PyPI, unless it is
+   already there (idempotent: an existing environment with the pinned version is reused);
+2. builds `cargo build --release -p jacobian-cli` (binaries `reproduce` and `job`);
+3. runs JAX's side with scripts/jax_bench.py and ours with target/release/{reproduce,job}, each
+   in its own fresh process, and prints:
+   (a) warm times: `jax.jit` of each job after compilation vs ours (median of --runs runs each),
+       ratio ours/JAX, target <= 0.8;
+   (b) first calls: JAX un-jitted (as the original notebook timed them), JAX jit first call
+       (tracing + compilation), ours (tracing included);
+   (c) the whole reproduction as one process (build the matrices, the four Jacobians as first
+       calls), spawn to exit, and the process's peak RSS: JAX (import and compilation included)
+       vs ours; targets: >= 15x faster, <= 1/3 of JAX's peak memory;
+   (d) memory of jacfwd(F) above the process's idle footprint: JAX jit vs ours by default
+       (target: no higher than JAX) and with --chunk 256 (target: <= 64 MB);
+   and the peak RSS and wall time of every process it ran.
+
+Peak RSS of a process is ru_maxrss from wait4() on that child. "Idle" is the RSS after building
+the matrices and the input (JAX: after `import jax` too); the job's peak is VmHWM after the
+kernel's mark is reset to the idle RSS (/proc/self/clear_refs), so the build's transients do not
+count.
+
+Wall times on a shared machine are only as good as the machine is quiet: the 1-minute load
+average is printed before and after, with the CPU time other processes used while each of ours
+ran. --max-load L waits (up to --max-wait seconds) for the load average to fall below L before
+measuring.
+"""
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+VENV = ROOT / ".venv-jax"
+JAX_VERSION = "0.10.2"
+JAX_PIN = f"jax[cpu]=={JAX_VERSION}"
+JAX_BENCH = ROOT / "scripts" / "jax_bench.py"
+TARGET = ROOT / "target" / "release"
+
+# (our job name, jax_bench's name, label, reproduce's label)
+JOBS = [
+    ("eval_f", "f_eval", "F eval", "eval(F)"),
+    ("jacfwd_f", "jacfwd_f", "jacfwd(F)", "jacfwd(F)"),
+    ("jacrev_f", "jacrev_f", "jacrev(F)", "jacrev(F)"),
+    ("eval_g", "g_eval", "G eval", "eval(G)"),
+    ("jacfwd_g", "jacfwd_g", "jacfwd(G)", "jacfwd(G)"),
+    ("jacrev_g", "jacrev_g", "jacrev(G)", "jacrev(G)"),
+]
+TARGET_WARM_RATIO = 0.8
+TARGET_SPEEDUP = 15.0
+TARGET_MEM_RATIO = 1.0 / 3.0
+TARGET_CHUNK_MB = 64.0
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+
+
+def say(msg):
+    print(f"[compare] {msg}", file=sys.stderr, flush=True)
+
+
+def loadavg():
+    return os.getloadavg()[0]
+
+
+def busy_seconds():
+    """CPU seconds the whole machine has spent not idle (all cores), from /proc/stat."""
+    try:
+        with open("/proc/stat") as fh:
+            vals = [int(v) for v in fh.readline().split()[1:]]
+        return (sum(vals[:8]) - vals[3] - vals[4]) / CLK_TCK
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+# ---------------------------------------------------------------- setup
+def venv_python():
+    return VENV / "bin" / "python"
+
+
+def ensure_venv():
+    py = venv_python()
+    if py.exists():
+        check = subprocess.run(
+            [str(py), "-c", "import jax, sys; sys.stdout.write(jax.__version__)"],
+            capture_output=True,
+            text=True,
+        )
+        if check.returncode == 0 and check.stdout.strip() == JAX_VERSION:
+            say(f"reusing {VENV} (jax {JAX_VERSION})")
+            return
+        say(f"{VENV} exists but has no jax {JAX_VERSION}: installing it")
+    else:
+        say(f"creating {VENV}")
+        subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True)
+    subprocess.run(
+        [str(py), "-m", "pip", "install", "--quiet", "--upgrade", JAX_PIN, "numpy"],
+        check=True,
+    )
+
+
+def cargo_build():
+    say("cargo build --release -p jacobian-cli")
+    subprocess.run(
+        ["cargo", "build", "--release", "-p", "jacobian-cli", "--bins"], cwd=ROOT, check=True
+    )
+
+
+def wait_for_quiet(max_load, max_wait):
+    if not max_load:
+        return
+    t0 = time.time()
+    while loadavg() >= max_load and time.time() - t0 < max_wait:
+        say(f"load average {loadavg():.2f} >= {max_load}: waiting ...")
+        time.sleep(10)
+    if loadavg() >= max_load:
+        say(f"load average still {loadavg():.2f} after {max_wait:.0f} s: measuring anyway")
+
+
+# ---------------------------------------------------------------- processes
+PROCESSES = []  # every child we ran: name, wall, peak RSS, CPU, others' CPU
+
+
+def run(name, cmd, env=None):
+    """Runs cmd to exit; returns (stdout, record). Peak RSS and CPU from wait4 on that child."""
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        busy0, load0 = busy_seconds(), loadavg()
+        t0 = time.perf_counter()
+        p = subprocess.Popen(cmd, stdout=out, stderr=err, cwd=ROOT, env=env)
+        _, status, ru = os.wait4(p.pid, 0)
+        wall = time.perf_counter() - t0
+        busy1 = busy_seconds()
+        p.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        stdout, stderr = out.read(), err.read()
+    cpu = ru.ru_utime + ru.ru_stime
+    rec = {
+        "name": name,
+        "cmd": " ".join(str(c) for c in cmd),
+        "wall_s": wall,
+        "peak_rss_mb": ru.ru_maxrss / 1024.0,
+        "cpu_s": cpu,
+        "others_cpu_s": None if busy0 is None else max(0.0, busy1 - busy0 - cpu),
+        "loadavg_before": load0,
+    }
+    PROCESSES.append(rec)
+    if p.returncode != 0:
+        sys.stderr.write(stdout + stderr)
+        raise SystemExit(f"{name} failed (exit {p.returncode}): {rec['cmd']}")
+    return stdout, rec
+
+
+def jax_bench(name, *args):
+    stdout, rec = run(name, [str(venv_python()), str(JAX_BENCH), *args])
+    line = [l for l in stdout.splitlines() if l.startswith("RESULT_JSON ")][-1]
+    return json.loads(line[len("RESULT_JSON "):]), rec
+
+
+def ours_job(name, *args):
+    stdout, rec = run(name, [str(TARGET / "job"), *args])
+    return json.loads(stdout.strip().splitlines()[-1]), rec
+
+
+# ---------------------------------------------------------------- formatting
+def fmt_s(v):
+    if v is None:
+        return "-"
+    if v < 1e-3:
+        return f"{v * 1e6:.0f} us"
+    if v < 1:
+        return f"{v * 1e3:.1f} ms"
+    return f"{v:.2f} s"
+
+
+def mark(ok):
+    return "✓" if ok else "✗"
+
+
+def table(headers, rows):
+    cols = list(zip(headers, *rows))
+    widths = [max(len(str(c)) for c in col) for col in cols]
+    line = lambda r: "  ".join(str(c).ljust(w) for c, w in zip(r, widths)).rstrip()
+    print(line(headers))
+    print("  ".join("-" * w for w in widths))
+    for r in rows:
+        print(line(r))
+
+
+# ---------------------------------------------------------------- main
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--runs", type=int, default=7, help="warm runs per job, each side (median)")
+    ap.add_argument("--repro-runs", type=int, default=1,
+                    help="whole-reproduction processes per side (median); the target is for one")
+    ap.add_argument("--json", default=None, help="write every number here")
+    ap.add_argument("--max-load", type=float, default=None,
+                    help="wait until the 1-minute load average is below this before measuring")
+    ap.add_argument("--max-wait", type=float, default=600, help="seconds to wait for --max-load")
+    ap.add_argument("--no-build", action="store_true", help="skip cargo build (use target/release)")
+    args = ap.parse_args()
+
+    ensure_venv()
+    if not args.no_build:
+        cargo_build()
+    wait_for_quiet(args.max_load, args.max_wait)
+    load_start = loadavg()
+    t_start = time.perf_counter()
+    runs = str(args.runs)
+
+    # JAX: all six jobs in one process (jit first call, warm, the notebook's un-jitted first calls)
+    say(f"JAX: six jobs, {runs} warm runs each (scripts/jax_bench.py --mode jobs)")
+    jax_jobs, _ = jax_bench("jax jobs", "--mode", "jobs", "--runs", runs)
+    # Ours: the same six warm medians in one process
+    say(f"ours: target/release/reproduce --json, {runs} warm runs each")
+    with tempfile.NamedTemporaryFile(suffix=".json") as tf:
+        run("ours reproduce --json", [str(TARGET / "reproduce"), "--runs", runs, "--json", tf.name])
+        ours_rep = json.load(open(tf.name))
+    ours_warm = {r["job"]: r["seconds"] for r in ours_rep["results"] if r["kind"] == "warm_median"}
+    # Ours: each job in its own process (first call, peak above idle, warm median)
+    ours = {}
+    for job, _, label, _ in JOBS:
+        say(f"ours: job --job {job} --runs {runs}")
+        ours[job], _ = ours_job(f"ours job {job}", "--job", job, "--runs", runs)
+    # Whole reproduction, one process each side
+    jax_repro, ours_repro = [], []
+    for i in range(args.repro_runs):
+        say("JAX: the whole reproduction in one process (--mode reproduction)")
+        res, rec = jax_bench("jax reproduction", "--mode", "reproduction")
+        jax_repro.append((res, rec))
+        say("ours: the whole reproduction in one process (job --job reproduction)")
+        res, rec = ours_job("ours reproduction", "--job", "reproduction")
+        ours_repro.append((res, rec))
+    # Memory of jacfwd(F)
+    say("JAX: memory of jacfwd(F), jit and un-jitted (--mode memory)")
+    jax_mem = {}
+    for style in ("jit", "eager"):
+        jax_mem[style], _ = jax_bench(f"jax memory jacfwd_f {style}", "--mode", "memory",
+                                      "--job", "jacfwd_f", "--style", style)
+    say("ours: memory of jacfwd(F) with --chunk 256")
+    ours_chunk, _ = ours_job("ours job jacfwd_f --chunk 256", "--job", "jacfwd_f", "--chunk", "256")
+    load_end = loadavg()
+    elapsed = time.perf_counter() - t_start
+
+    # ------------------------------------------------------------ report
+    env = jax_jobs["env"]
+    print(f"# Ours vs JAX {env['jax']} (jaxlib {env['jaxlib']}, CPU, float32), widths "
+          f"{jax_jobs['widths']}, Python {env['python']}, {platform.machine()}, "
+          f"{env['cpus_affinity']} CPUs; ours: {ours_rep['backend']}")
+    print(f"# load average (1 min): {load_start:.2f} at start, {load_end:.2f} at end; "
+          f"measurements took {elapsed:.0f} s")
+    results = {"targets": {}}
+
+    def target(key, ok, value):
+        results["targets"][key] = {"met": bool(ok), "value": value}
+        return mark(ok)
+
+    print(f"\n## (a) Warm: after compilation, median of {args.runs} runs "
+          f"(JAX: jax.jit(job), block_until_ready; ours: reproduce, traced once)")
+    rows = []
+    for job, jname, label, rlabel in JOBS:
+        j = jax_jobs["jobs"][jname]["warm_median_s"]
+        o = ours_warm[rlabel]
+        ratio = o / j
+        rows.append([label, fmt_s(j), fmt_s(o), f"{ratio:.2f}",
+                     f"≤ {TARGET_WARM_RATIO} {target('warm_' + job, ratio <= TARGET_WARM_RATIO, ratio)}",
+                     fmt_s(ours[job]["warm_median_s"])])
+    table(["job", "JAX jit warm", "ours", "ratio", "target", "(ours, own process)"], rows)
+
+    print("\n## (b) First calls (tracing and, for JAX, compilation included)")
+    rows = []
+    ours_nb = ours_repro[0][0]["notebook_times_s"]
+    for job, jname, label, _ in JOBS:
+        jj = jax_jobs["jobs"][jname]
+        ef = jj.get("eager_first_call") or {}
+        rows.append([label, fmt_s(ef.get("returned_s")), fmt_s(ef.get("ready_s")),
+                     fmt_s(jj["jit_first_call_s"]),
+                     f"{fmt_s(jj['aot_trace_lower_s'])} + {fmt_s(jj['aot_compile_s'])}",
+                     fmt_s(ours[job]["first_call_s"]), fmt_s(ours_nb.get(job))])
+    table(["job", "JAX un-jitted", "(until ready)", "JAX jit 1st", "(trace + compile)",
+           "ours 1st", "(ours, in reproduction)"], rows)
+    print("JAX un-jitted = the original's jacfwd(F)(x) etc. in its order, clock stopped when the "
+          "call returns, as the notebook did; (until ready) adds block_until_ready.")
+
+    print("\n## (c) The whole reproduction as one process: build the matrices, the four Jacobians "
+          "as first calls (spawn to exit)")
+    jw = statistics.median(r[1]["wall_s"] for r in jax_repro)
+    ow = statistics.median(r[1]["wall_s"] for r in ours_repro)
+    jm = max(r[1]["peak_rss_mb"] for r in jax_repro)
+    om = max(r[1]["peak_rss_mb"] for r in ours_repro)
+    jr = jax_repro[0][0]
+    speedup, mem_ratio = jw / ow, om / jm
+    table(["", "wall (spawn→exit)", "peak RSS", "jacobians (notebook-style)"], [
+        ["JAX", fmt_s(jw), f"{jm:.0f} MB",
+         ", ".join(f"{k} {fmt_s(v)}" for k, v in jr["notebook_times_s"].items())
+         + f"; import {fmt_s(jr['import_s'])}"],
+        ["ours", fmt_s(ow), f"{om:.0f} MB",
+         ", ".join(f"{k} {fmt_s(v)}" for k, v in ours_nb.items())],
+    ])
+    print(f"speedup JAX/ours: {speedup:.1f}x   target ≥ {TARGET_SPEEDUP:.0f}x "
+          f"{target('reproduction_speedup', speedup >= TARGET_SPEEDUP, speedup)}")
+    print(f"memory ours/JAX:  {mem_ratio:.3f}    target ≤ 1/3 "
+          f"{target('reproduction_memory', mem_ratio <= TARGET_MEM_RATIO, mem_ratio)}")
+
+    print("\n## (d) Memory of jacfwd(F), one call in a fresh process: peak RSS above idle")
+    jj, je = jax_mem["jit"], jax_mem["eager"]
+    od = ours["jacfwd_f"]
+    rows = [
+        ["JAX jax.jit(jacfwd(F))", f"{jj['idle_rss_mb']:.0f} MB", f"{jj['peak_rss_mb']:.0f} MB",
+         f"{jj['peak_minus_idle_mb']:.0f} MB", "(reference)"],
+        ["JAX jacfwd(F), un-jitted", f"{je['idle_rss_mb']:.0f} MB", f"{je['peak_rss_mb']:.0f} MB",
+         f"{je['peak_minus_idle_mb']:.0f} MB", "(for information)"],
+        ["ours, default", f"{od['idle_rss_mb']:.0f} MB", f"{od['peak_rss_mb']:.0f} MB",
+         f"{od['peak_minus_idle_mb']:.0f} MB",
+         f"≤ JAX jit ({jj['peak_minus_idle_mb']:.0f} MB) "
+         + target("memory_jacfwd_f_default",
+                  od["peak_minus_idle_mb"] <= jj["peak_minus_idle_mb"], od["peak_minus_idle_mb"])],
+        ["ours, --chunk 256", f"{ours_chunk['idle_rss_mb']:.0f} MB",
+         f"{ours_chunk['peak_rss_mb']:.0f} MB", f"{ours_chunk['peak_minus_idle_mb']:.1f} MB",
+         f"≤ {TARGET_CHUNK_MB:.0f} MB "
+         + target("memory_jacfwd_f_chunk256", ours_chunk["peak_minus_idle_mb"] <= TARGET_CHUNK_MB,
+                  ours_chunk["peak_minus_idle_mb"])],
+    ]
+    table(["process", "idle RSS", "peak RSS", "peak - idle", "target"], rows)
+    resets = [jj.get("hwm_reset_ok"), je.get("hwm_reset_ok"), od.get("peak_reset_ok"),
+              ours_chunk.get("peak_reset_ok")]
+    print(f"(peak mark reset after setup: {'yes' if all(resets) else 'NOT everywhere: ' + str(resets)}; "
+          f"JAX idle = after import jax + building inputs, ours = after building inputs)")
+
+    print("\n## Processes run (peak RSS = ru_maxrss from wait4; others' CPU = CPU time the rest "
+          "of the machine used meanwhile)")
+    table(["process", "wall", "CPU", "peak RSS", "others' CPU", "load before"], [
+        [p["name"], fmt_s(p["wall_s"]), f"{p['cpu_s']:.2f} s", f"{p['peak_rss_mb']:.0f} MB",
+         "-" if p["others_cpu_s"] is None else f"{p['others_cpu_s']:.2f} s",
+         f"{p['loadavg_before']:.2f}"] for p in PROCESSES])
+
+    met = [k for k, v in results["targets"].items() if v["met"]]
+    missed = [k for k, v in results["targets"].items() if not v["met"]]
+    print(f"\ntargets met: {len(met)}/{len(results['targets'])}"
+          + (f"; missed: {', '.join(missed)}" if missed else ""))
+
+    if args.json:
+        results.update({
+            "load_start": load_start, "load_end": load_end,
+            "jax_jobs": jax_jobs, "ours_reproduce": ours_rep, "ours_jobs": ours,
+            "jax_reproduction": [r[0] for r in jax_repro],
+            "ours_reproduction": [r[0] for r in ours_repro],
+            "jax_memory": jax_mem, "ours_memory_chunk256": ours_chunk,
+            "processes": PROCESSES,
+        })
+        with open(args.json, "w") as fh:
+            json.dump(results, fh, indent=2)
+        say(f"wrote {args.json}")
+
+
+if __name__ == "__main__":
+    main()
