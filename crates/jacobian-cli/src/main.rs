@@ -63,6 +63,9 @@ fn progress(start: Instant, what: &str) {
     eprintln!("[{:>7.2} s] {what}", start.elapsed().as_secs_f64());
 }
 
+/// One timed job of the warm table.
+type Job<'a, T> = Box<dyn Fn() -> jacobian_core::Result<ArrayD<T>> + 'a>;
+
 fn run<T>(args: &Args) -> Result<()>
 where
     T: Real + ReadableElement + WritableElement,
@@ -144,7 +147,7 @@ where
     println!("{:<10} {:<44} {:>16}", "job", "time", "multiply–adds");
     for (name, prog, x) in [("F", net.trace_f(), &xf), ("G", net.trace_g(), &xg)] {
         let cost = prog.cost();
-        let jobs: [(&str, u64, Box<dyn Fn() -> jacobian_core::Result<ArrayD<T>>>); 3] = [
+        let jobs: [(&str, u64, Job<'_, T>); 3] = [
             ("eval", cost.eval, Box::new(|| prog.call(x))),
             ("jacfwd", cost.jacfwd, Box::new(|| jac(true, &prog, x))),
             ("jacrev", cost.jacrev, Box::new(|| jac(false, &prog, x))),
