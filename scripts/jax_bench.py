@@ -157,35 +157,10 @@ def build(widths):
     import jax.numpy as jnp
     from jax import jacfwd, jacrev, random
 
+    from jax_network import network
+
     n0, n1, n2, n3 = widths
-    A1 = jnp.sin(jnp.arange(n1 * n0).reshape(n1, n0) * 0.001)
-    A2 = jnp.sin(jnp.arange(n2 * n1).reshape(n2, n1) * 0.001)
-    A3 = jnp.sin(jnp.arange(n3 * n2).reshape(n3, n2) * 0.001)
-    b1 = jnp.tanh(jnp.sum(A1, axis=1))
-    b2 = jnp.tanh(jnp.sum(A2, axis=1))
-    b3 = jnp.tanh(jnp.sum(A3, axis=1))
-
-    def F(x):
-        y1 = A1 @ x + b1
-        y1 = jnp.tanh(y1) + 0.1 * jnp.sin(y1)
-
-        y2 = A2 @ y1 + b2
-        y2 = jnp.tanh(y2) + 0.1 * y2**2
-
-        y3 = A3 @ y2 + b3
-        return y3.squeeze()
-
-    def G(z):
-        z = jnp.atleast_1d(z)
-
-        y2 = A3.T @ (z - b3)
-        y2 = jnp.tanh(y2) + 0.1 * jnp.sin(y2)
-
-        y1 = A2.T @ (y2 - b2)
-        y1 = jnp.tanh(y1) + 0.1 * y1**2
-
-        x = A1.T @ (y1 - b1)
-        return x
+    A1, A2, A3, b1, b2, b3, F, G = network(widths)
 
     x = random.normal(random.PRNGKey(0), (n0,))
     z = x[:n3]
@@ -360,29 +335,9 @@ def mode_reproduction(widths):
 
     t_import = time.perf_counter() - t0
 
-    A1 = jnp.sin(jnp.arange(n1 * n0).reshape(n1, n0) * 0.001)
-    A2 = jnp.sin(jnp.arange(n2 * n1).reshape(n2, n1) * 0.001)
-    A3 = jnp.sin(jnp.arange(n3 * n2).reshape(n3, n2) * 0.001)
-    b1 = jnp.tanh(jnp.sum(A1, axis=1))
-    b2 = jnp.tanh(jnp.sum(A2, axis=1))
-    b3 = jnp.tanh(jnp.sum(A3, axis=1))
+    from jax_network import network
 
-    def F(x):
-        y1 = A1 @ x + b1
-        y1 = jnp.tanh(y1) + 0.1 * jnp.sin(y1)
-        y2 = A2 @ y1 + b2
-        y2 = jnp.tanh(y2) + 0.1 * y2**2
-        y3 = A3 @ y2 + b3
-        return y3.squeeze()
-
-    def G(z):
-        z = jnp.atleast_1d(z)
-        y2 = A3.T @ (z - b3)
-        y2 = jnp.tanh(y2) + 0.1 * jnp.sin(y2)
-        y1 = A2.T @ (y2 - b2)
-        y1 = jnp.tanh(y1) + 0.1 * y1**2
-        x = A1.T @ (y1 - b1)
-        return x
+    A1, A2, A3, b1, b2, b3, F, G = network(widths)
 
     t_build = time.perf_counter() - t0 - t_import
     notebook = {}

@@ -110,37 +110,12 @@ def run_case(name, out_dir):
     n0, n1, n2, n3 = widths
     np_dtype = np.dtype(dtype)
 
-    # Exactly the notebook's construction (arange -> * 0.001 -> sin).
-    A1 = jnp.sin(jnp.arange(n1 * n0).reshape(n1, n0) * 0.001)
-    A2 = jnp.sin(jnp.arange(n2 * n1).reshape(n2, n1) * 0.001)
-    A3 = jnp.sin(jnp.arange(n3 * n2).reshape(n3, n2) * 0.001)
-    b1 = jnp.tanh(jnp.sum(A1, axis=1))
-    b2 = jnp.tanh(jnp.sum(A2, axis=1))
-    b3 = jnp.tanh(jnp.sum(A3, axis=1))
+    from jax_network import network
+
+    # Exactly the notebook's construction (arange -> * 0.001 -> sin), in the case's dtype.
+    A1, A2, A3, b1, b2, b3, F, G = network(widths)
     for a in (A1, A2, A3, b1, b2, b3):
         assert a.dtype == np_dtype, (a.dtype, np_dtype)
-
-    def F(x):
-        y1 = A1 @ x + b1
-        y1 = jnp.tanh(y1) + 0.1 * jnp.sin(y1)
-
-        y2 = A2 @ y1 + b2
-        y2 = jnp.tanh(y2) + 0.1 * y2**2
-
-        y3 = A3 @ y2 + b3
-        return y3.squeeze()
-
-    def G(z):
-        z = jnp.atleast_1d(z)
-
-        y2 = A3.T @ (z - b3)
-        y2 = jnp.tanh(y2) + 0.1 * jnp.sin(y2)
-
-        y1 = A2.T @ (y2 - b2)
-        y1 = jnp.tanh(y1) + 0.1 * y1**2
-
-        x = A1.T @ (y1 - b1)
-        return x
 
     x = random.normal(random.PRNGKey(0), (n0,), dtype=np_dtype)
     z = x[:n3]
