@@ -18,29 +18,40 @@ const PARALLEL_MIN: usize = 1 << 22;
 /// Below this many multiply–adds `matrixmultiply` is as fast (no kernel set-up to amortise).
 const SMALL: usize = 32 * 32 * 32;
 
+/// The SIMD level every kernel here uses, detected once: 2 for AVX-512 (F, VL and DQ, which the
+/// product kernels use) with FMA, 1 for AVX2 with FMA, 0 for the portable path (other CPUs, or
+/// `JACOBIAN_GEMM=portable`).
+fn simd_level() -> u8 {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use std::sync::OnceLock;
+        static LEVEL: OnceLock<u8> = OnceLock::new();
+        return *LEVEL.get_or_init(|| {
+            // The product kernels' pool (spindle) busy-waits between products by default, which
+            // takes the cores from the rayon threads that run everything else: let it sleep.
+            spindle::SPIN_LIMIT.store(0, std::sync::atomic::Ordering::Relaxed);
+            if std::env::var("JACOBIAN_GEMM").is_ok_and(|v| v == "portable") {
+                0
+            } else if is_x86_feature_detected!("avx512f")
+                && is_x86_feature_detected!("avx512vl")
+                && is_x86_feature_detected!("avx512dq")
+                && is_x86_feature_detected!("fma")
+            {
+                2
+            } else if is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma") {
+                1
+            } else {
+                0
+            }
+        });
+    }
+    #[allow(unreachable_code)]
+    0
+}
+
 #[cfg(target_arch = "x86_64")]
 fn instruction_set() -> Option<private_gemm_x86::InstrSet> {
-    use std::sync::OnceLock;
-    static LEVEL: OnceLock<u8> = OnceLock::new();
-    let level = *LEVEL.get_or_init(|| {
-        // The kernels' pool (spindle) busy-waits between products by default, which takes the
-        // cores away from the rayon threads that run everything else. Let its workers sleep.
-        spindle::SPIN_LIMIT.store(0, std::sync::atomic::Ordering::Relaxed);
-        if std::env::var("JACOBIAN_GEMM").is_ok_and(|v| v == "portable") {
-            0
-        } else if is_x86_feature_detected!("avx512f")
-            && is_x86_feature_detected!("avx512vl")
-            && is_x86_feature_detected!("avx512dq")
-        {
-            // the AVX-512 kernels also use VL (ymm16-31) and DQ (kmovb) instructions
-            2
-        } else if is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma") {
-            1
-        } else {
-            0
-        }
-    });
-    match level {
+    match simd_level() {
         2 => Some(private_gemm_x86::InstrSet::Avx512),
         1 => Some(private_gemm_x86::InstrSet::Avx256),
         _ => None,
@@ -283,29 +294,8 @@ macro_rules! simd_kernels {
                 }
             }
 
-            fn level() -> u8 {
-                #[cfg(target_arch = "x86_64")]
-                {
-                    use std::sync::OnceLock;
-                    static LV: OnceLock<u8> = OnceLock::new();
-                    return *LV.get_or_init(|| {
-                        if std::env::var_os("GEMM_NO_AVX512").is_none()
-                            && is_x86_feature_detected!("avx512f")
-                            && is_x86_feature_detected!("fma")
-                        {
-                            2
-                        } else if is_x86_feature_detected!("avx2")
-                            && is_x86_feature_detected!("fma")
-                        {
-                            1
-                        } else {
-                            0
-                        }
-                    });
-                }
-                #[allow(unreachable_code)]
-                0
-            }
+            use super::simd_level as level;
+
             /// y[i] = sum_j a[i*lda + j] * x[j]  for a row-major block
             pub fn rows_dot(a: &[$t], lda: usize, x: &[$t], y: &mut [$t]) {
                 let k = x.len();
