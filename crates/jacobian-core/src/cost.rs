@@ -1,53 +1,125 @@
-//! Multiply–add counts of each mode, from the shapes alone, before anything runs.
+//! Multiply–adds and memory of each strategy, from the shapes alone, before anything runs.
 //!
-//! For `F: R^n → R^m` with steps `s`, each costing `e_s` to evaluate and `d_s` per direction:
-//! - plain evaluation costs `Σ e_s`;
-//! - `jacfwd` evaluates once, then pushes `n` tangent directions: `Σ e_s + n · Σ d_s`;
-//! - `jacrev` evaluates once, then pulls `m` cotangent directions: `Σ e_s + m · Σ d_s`.
+//! For `f: R^n → R^m`, the textbook modes cost one evaluation plus a number of directions times
+//! the cost of one direction:
+//! - `jacfwd` pushes `n` tangent directions: `eval + n · (one JVP)`;
+//! - `jacrev` pulls `m` cotangent directions: `eval + m · (one VJP)`.
 //!
-//! For `F` the matrix product with `A1` (1000×5000) dominates `d_s`: forward mode pays it
+//! For `F` the matrix product with `A1` (1000×5000) dominates one direction: forward mode pays it
 //! `n = 5000` times, reverse mode once (`m = 1`). For `G` it is the other way round.
+//!
+//! The structured modes and the bracketed chain are counted by running them on [`Sketch`](crate::structured::Sketch)es
+//! (see [`chain`](crate::chain)), so their counts are those of the code that computes them.
 
 use std::fmt;
 
+use crate::chain::Strategy;
 use crate::program::Program;
 use crate::scalar::Real;
+use crate::structured::{Kind, Sketch};
 
-/// Multiply–adds of plain evaluation and of the textbook Jacobian in each mode.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Multiply–adds of plain evaluation and of every [`Strategy`] (each includes one evaluation),
+/// and the peak memory of each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Cost {
     /// `f(x)` alone.
     pub eval: u64,
-    /// `jacfwd`: one evaluation plus `n` tangent directions.
+    /// Textbook `jacfwd`: one evaluation plus `n` tangent directions.
     pub jacfwd: u64,
-    /// `jacrev`: one evaluation plus `m` cotangent directions.
+    /// Textbook `jacrev`: one evaluation plus `m` cotangent directions.
     pub jacrev: u64,
+    /// `jacfwd` from a symbolic identity.
+    pub jacfwd_structured: u64,
+    /// `jacrev` from a symbolic identity.
+    pub jacrev_structured: u64,
+    /// The chain in its cheapest order.
+    pub bracketed: u64,
+    peak_bytes: [u64; 5],
+}
+
+impl Cost {
+    pub(crate) fn new(eval: u64, madds: [u64; 5], peak_bytes: [u64; 5]) -> Cost {
+        let [jacfwd, jacrev, jacfwd_structured, jacrev_structured, bracketed] = madds;
+        Cost {
+            eval,
+            jacfwd,
+            jacrev,
+            jacfwd_structured,
+            jacrev_structured,
+            bracketed,
+            peak_bytes,
+        }
+    }
+
+    /// Multiply–adds of a strategy, one evaluation included.
+    pub fn madds(&self, s: Strategy) -> u64 {
+        match s {
+            Strategy::Forward => self.jacfwd,
+            Strategy::Reverse => self.jacrev,
+            Strategy::StructuredForward => self.jacfwd_structured,
+            Strategy::StructuredReverse => self.jacrev_structured,
+            Strategy::Bracketed => self.bracketed,
+        }
+    }
+
+    /// Peak bytes a strategy holds: the intermediate values of `f`, the tangents, cotangents or
+    /// factors alive at the worst moment, and the Jacobian. Shared constants (`A1`) are not counted.
+    pub fn peak_bytes(&self, s: Strategy) -> u64 {
+        self.peak_bytes[Strategy::ALL.iter().position(|&t| t == s).expect("listed")]
+    }
+}
+
+/// `1234567` as `1.23 M`, `25012345678` as `25.0 G`: counts at a glance.
+pub fn si(x: u64) -> String {
+    let x = x as f64;
+    match x {
+        x if x >= 1e9 => format!("{:.3} G", x / 1e9),
+        x if x >= 1e6 => format!("{:.3} M", x / 1e6),
+        x if x >= 1e3 => format!("{:.3} k", x / 1e3),
+        x => format!("{x}"),
+    }
+}
+
+/// The table of strategies: multiply–adds and peak memory.
+impl fmt::Display for Cost {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(
+            f,
+            "{:<20} {:>16} {:>12}",
+            "strategy", "multiply–adds", "peak memory"
+        )?;
+        writeln!(f, "{:<20} {:>16}", "eval", si(self.eval))?;
+        for s in Strategy::ALL {
+            writeln!(
+                f,
+                "{:<20} {:>16} {:>9.1} MB",
+                s.name(),
+                si(self.madds(s)),
+                self.peak_bytes(s) as f64 / 1e6
+            )?;
+        }
+        Ok(())
+    }
 }
 
 impl<T: Real> Program<T> {
-    /// The multiply–adds of evaluation, `jacfwd` and `jacrev`, counted from the shapes.
+    /// The multiply–adds and peak memory of evaluation and of every strategy, from the shapes.
     ///
     /// ```
     /// use jacobian_core::Network;
     /// let c = Network::<f32>::original().trace_f().cost();
     /// // Forward mode pushes 5000 directions through A1 (1000×5000): 25 G multiply–adds.
     /// // Reverse mode pulls one direction back: about two evaluations.
-    /// assert!(c.jacfwd > 25_000_000_000 && c.jacrev < 2 * c.eval + 1_000);
+    /// assert!(c.jacfwd > 25_000_000_000 && c.jacrev < 2 * c.eval + 10_000);
+    /// // From a symbolic identity, forward mode takes A1 as it is: about 0.16 G.
+    /// assert!(c.jacfwd_structured < 200_000_000);
     /// ```
     pub fn cost(&self) -> Cost {
-        let costs = self.node_costs();
-        let eval: u64 = costs.iter().map(|c| c.eval).sum();
-        let jvp: u64 = costs.iter().map(|c| c.jvp).sum();
-        let vjp: u64 = costs.iter().map(|c| c.vjp).sum();
-        let (n, m) = (self.input_len() as u64, self.output_len() as u64);
-        Cost {
-            eval,
-            jacfwd: eval + n * jvp,
-            jacrev: eval + m * vjp,
-        }
+        self.plan().cost
     }
 
-    /// A table of each step with its shapes and multiply–adds: the program annotated with its cost.
+    /// A table of each step with its shapes, its local Jacobians and its multiply–adds: the
+    /// program annotated with its cost.
     pub fn cost_table(&self) -> CostTable<'_, T> {
         CostTable(self)
     }
@@ -61,30 +133,49 @@ impl<T: Real> fmt::Display for CostTable<'_, T> {
         let p = self.0;
         writeln!(
             f,
-            "{:<4} {:<12} {:<22} {:>12} {:>14} {:>14}",
-            "step", "primitive", "params", "eval", "jvp/direction", "vjp/direction"
+            "{:<4} {:<10} {:<20} {:<22} {:>10} {:>14} {:>14}",
+            "step",
+            "primitive",
+            "params",
+            "local Jacobian(s)",
+            "eval",
+            "jvp/direction",
+            "vjp/direction"
         )?;
-        for (i, (node, c)) in p.nodes().iter().zip(p.node_costs()).enumerate() {
+        let eval = p.eval_costs();
+        for (i, node) in p.nodes().iter().enumerate() {
+            let locals = p.local_sketches(i);
+            // One direction: a tangent column per argument, or a cotangent row from the output.
+            let jvp: u64 = locals
+                .iter()
+                .map(|l| l.product_cost(Sketch::new(Kind::Dense, l.cols, 1)))
+                .sum::<u64>()
+                + (locals.len() as u64 - 1) * node.shape.len() as u64;
+            let vjp: u64 = locals
+                .iter()
+                .map(|l| Sketch::new(Kind::Dense, 1, l.rows).product_cost(*l))
+                .sum();
+            let kinds: Vec<String> = locals
+                .iter()
+                .map(|l| match l.kind {
+                    Kind::Identity => "identity".to_string(),
+                    Kind::Diagonal => format!("diag {}", l.rows),
+                    Kind::Dense => format!("dense {}×{}", l.rows, l.cols),
+                })
+                .collect();
             writeln!(
                 f,
-                "v{:<3} {:<12} {:<22} {:>12} {:>14} {:>14}",
+                "v{:<3} {:<10} {:<20} {:<22} {:>10} {:>14} {:>14}",
                 i + 1,
                 node.prim.name(),
                 node.prim.params(),
-                c.eval,
-                c.jvp,
-                c.vjp
+                kinds.join(", "),
+                eval[i],
+                jvp,
+                vjp
             )?;
         }
-        let c = p.cost();
-        writeln!(
-            f,
-            "eval: {}   jacfwd ({} directions): {}   jacrev ({} directions): {}",
-            c.eval,
-            p.input_len(),
-            c.jacfwd,
-            p.output_len(),
-            c.jacrev
-        )
+        let plan = p.plan();
+        write!(f, "{}", plan.cost)
     }
 }

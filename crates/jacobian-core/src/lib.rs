@@ -64,6 +64,7 @@
 
 #![warn(missing_docs)]
 
+pub mod chain;
 pub mod cost;
 pub mod error;
 pub mod finite_diff;
@@ -73,6 +74,7 @@ pub mod network;
 pub mod primitives;
 pub mod program;
 pub mod scalar;
+pub mod structured;
 pub mod timing;
 
 /// The array crate this one is built on, re-exported so that users get the same version.
@@ -80,6 +82,7 @@ pub use ndarray;
 /// Random arrays (`Array1::random`), re-exported for the same reason.
 pub use ndarray_rand;
 
+pub use chain::{jacobian, jacobian_with, Plan, Strategy};
 pub use cost::Cost;
 pub use error::{Error, Result};
 pub use jacobian::{jacfwd, jacfwd_chunked, jacrev, jacrev_chunked, jvp, vjp, Mode};

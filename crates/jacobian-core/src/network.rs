@@ -164,6 +164,88 @@ impl<T: Real> Network<T> {
     }
 }
 
+/// A network of any depth, built with the original's formulas: widths `n0 → n1 → … → nL`, layer `i`
+/// computes `y = A_i x + b_i` with `A_i = sin_matrix(n_i, n_{i-1})` and `b_i = bias(A_i)`, followed
+/// (in every layer but the last) by `tanh(y) + 0.1 sin(y)` in odd layers and `tanh(y) + 0.1 y²` in
+/// even ones, as `F` alternates them. `[5000, 1000, 30, 1]` is `F` with a length-1 output.
+///
+/// ```
+/// use jacobian_core::{network::DeepNetwork, Strategy};
+/// // Narrow in the middle: neither end of the chain is the cheap place to start.
+/// let net = DeepNetwork::<f32>::new(&[50, 500, 2, 500, 50])?;
+/// assert_eq!(net.trace().plan().strategy, Strategy::Bracketed);
+/// # Ok::<(), jacobian_core::Error>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct DeepNetwork<T = f32> {
+    widths: Vec<usize>,
+    /// `(A_i, b_i)` of each layer, from the input end.
+    pub layers: Vec<(Matrix<T>, Array1<T>)>,
+}
+
+impl<T: Real> DeepNetwork<T> {
+    /// The layers for widths `[n0, n1, …, nL]`.
+    ///
+    /// # Errors
+    /// [`Error::Widths`] unless there are at least two widths, all positive; [`Error::TooLarge`] if
+    /// the matrices would not fit in memory.
+    pub fn new(widths: &[usize]) -> Result<Self> {
+        let bad = |reason: String| Error::Widths {
+            widths: widths.to_vec(),
+            reason,
+        };
+        if widths.len() < 2 {
+            return Err(bad(format!(
+                "expected at least 2 widths (input and output), got {}",
+                widths.len()
+            )));
+        }
+        if widths.contains(&0) {
+            return Err(bad("every width must be at least 1".into()));
+        }
+        let elements: u128 = widths.windows(2).map(|p| p[0] as u128 * p[1] as u128).sum();
+        check_fits::<T>(&format!("the matrices of a {widths:?} network"), elements)?;
+        let layers = widths
+            .windows(2)
+            .map(|p| {
+                let a = sin_matrix::<T>(p[1], p[0]);
+                let b = bias(&a);
+                (Matrix::new(a), b)
+            })
+            .collect();
+        Ok(DeepNetwork {
+            widths: widths.to_vec(),
+            layers,
+        })
+    }
+
+    /// `[n0, n1, …, nL]`.
+    pub fn widths(&self) -> &[usize] {
+        &self.widths
+    }
+
+    /// The network applied to `x`, layer by layer.
+    pub fn forward(&self, x: Var<T>) -> Var<T> {
+        let last = self.layers.len() - 1;
+        let mut h = x;
+        for (i, (a, b)) in self.layers.iter().enumerate() {
+            let y = a.dot(&h) + b;
+            h = match i {
+                _ if i == last => y,
+                _ if i % 2 == 0 => y.tanh() + 0.1 * y.sin(),
+                _ => y.tanh() + 0.1 * y.square(),
+            };
+        }
+        h
+    }
+
+    /// The network traced into a program: `R^n0 → R^nL`.
+    pub fn trace(&self) -> Program<T> {
+        Program::trace(self.widths[0], |x| self.forward(x))
+            .expect("the layers' shapes chain by construction")
+    }
+}
+
 /// A standard-normal vector of length `n` from a seeded generator: the same seed, the same vector.
 pub fn random_input<T: Real>(n: usize, seed: u64) -> Array1<T>
 where

@@ -19,20 +19,7 @@ use ndarray::{Array1, Array2, ArrayView2, Axis, Zip};
 
 use crate::program::Shape;
 use crate::scalar::Real;
-
-/// Multiply–adds of one primitive: for its value, and for each tangent or cotangent direction.
-///
-/// A matrix–vector product with an `m × n` matrix costs `m·n`; an elementwise operation costs one
-/// per element (a function evaluation, a scaling or an addition counts as one).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct OpCost {
-    /// Plain evaluation.
-    pub eval: u64,
-    /// JVP, per tangent direction.
-    pub jvp: u64,
-    /// VJP, per cotangent direction.
-    pub vjp: u64,
-}
+use crate::structured::{Kind, Sketch, Structured};
 
 /// A shape mismatch found by a primitive's shape rule: what it expected and what it was given.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -68,8 +55,27 @@ pub trait Primitive<T: Real>: Send + Sync + fmt::Debug {
         output: &Array1<T>,
         cotangent: Array2<T>,
     ) -> Vec<Array2<T>>;
-    /// Multiply–adds, from the shapes alone.
-    fn cost(&self, inputs: &[Shape], output: Shape) -> OpCost;
+    /// The local Jacobian `∂y/∂inputᵢ` for each input, with its structure (a matrix–vector product's
+    /// is its matrix, an elementwise function's is diagonal). The structured modes and the chain
+    /// bracketing multiply these; the textbook [`jvp`](Self::jvp) and [`vjp`](Self::vjp) are the
+    /// same products, specialised to a dense batch.
+    fn local_jacobians(&self, inputs: &[&Array1<T>], output: &Array1<T>) -> Vec<Structured<T>>;
+    /// The kinds and shapes of [`local_jacobians`](Self::local_jacobians), from the shapes alone:
+    /// what the cost model needs before anything runs.
+    fn local_sketches(&self, inputs: &[Shape], output: Shape) -> Vec<Sketch>;
+    /// Multiply–adds of evaluating it, from the shapes alone. A matrix–vector product with an
+    /// `m × n` matrix costs `m·n`; an elementwise step one per element (a function evaluation, a
+    /// scaling or an addition counts as one).
+    fn eval_cost(&self, inputs: &[Shape], output: Shape) -> u64;
+}
+
+/// Sketches of local Jacobians of these kinds, one per input: `output.len() × input.len()`.
+fn local(inputs: &[Shape], output: Shape, kinds: &[Kind]) -> Vec<Sketch> {
+    inputs
+        .iter()
+        .zip(kinds)
+        .map(|(i, &k)| Sketch::new(k, output.len(), i.len()))
+        .collect()
 }
 
 fn expect_vector(op: &str, s: Shape) -> Result<usize, ShapeMismatch> {
@@ -133,7 +139,7 @@ fn scale_inplace<T: Real>(mut a: Array2<T>, s: T) -> Array2<T> {
 }
 
 /// Scales row `i` of a tangent batch by `d[i]`: `diag(d) · Ṫ`.
-fn scale_rows<T: Real>(mut t: Array2<T>, d: &Array1<T>) -> Array2<T> {
+pub(crate) fn scale_rows<T: Real>(mut t: Array2<T>, d: &Array1<T>) -> Array2<T> {
     let big = t.len() >= PARALLEL_ELEMENTS;
     let zip = Zip::from(t.rows_mut()).and(d);
     let scale = |mut row: ndarray::ArrayViewMut1<T>, &di: &T| row.map_inplace(|v| *v = *v * di);
@@ -146,7 +152,7 @@ fn scale_rows<T: Real>(mut t: Array2<T>, d: &Array1<T>) -> Array2<T> {
 }
 
 /// Scales column `j` of a cotangent batch by `d[j]`: `C̄ · diag(d)`.
-fn scale_cols<T: Real>(mut c: Array2<T>, d: &Array1<T>) -> Array2<T> {
+pub(crate) fn scale_cols<T: Real>(mut c: Array2<T>, d: &Array1<T>) -> Array2<T> {
     let big = c.len() >= PARALLEL_ELEMENTS;
     let zip = Zip::from(c.rows_mut());
     let scale = |mut row: ndarray::ArrayViewMut1<T>| {
@@ -279,14 +285,19 @@ impl<T: Real> Primitive<T> for MatVec<T> {
         T::gemm(T::one(), c.view(), self.a.view(), T::zero(), out.view_mut());
         vec![out]
     }
-    fn cost(&self, _: &[Shape], _: Shape) -> OpCost {
+    fn local_jacobians(&self, _: &[&Array1<T>], _: &Array1<T>) -> Vec<Structured<T>> {
+        vec![Structured::Constant(self.a.clone())] // ∂(Ax)/∂x = A
+    }
+    fn local_sketches(&self, _: &[Shape], _: Shape) -> Vec<Sketch> {
         let (m, n) = self.a.dim();
-        let mn = (m * n) as u64;
-        OpCost {
-            eval: mn,
-            jvp: mn,
-            vjp: mn,
-        }
+        vec![Sketch {
+            shared: true,
+            ..Sketch::new(Kind::Dense, m, n)
+        }]
+    }
+    fn eval_cost(&self, _: &[Shape], _: Shape) -> u64 {
+        let (m, n) = self.a.dim();
+        (m * n) as u64
     }
 }
 
@@ -332,12 +343,14 @@ impl<T: Real> Primitive<T> for AddConst<T> {
     fn vjp(&self, _: &[&Array1<T>], _: &Array1<T>, c: Array2<T>) -> Vec<Array2<T>> {
         vec![c]
     }
-    fn cost(&self, _: &[Shape], out: Shape) -> OpCost {
-        OpCost {
-            eval: out.len() as u64,
-            jvp: 0,
-            vjp: 0,
-        }
+    fn local_jacobians(&self, _: &[&Array1<T>], _: &Array1<T>) -> Vec<Structured<T>> {
+        vec![Structured::Identity(self.b.len())] // ∂(x ± b)/∂x = I
+    }
+    fn local_sketches(&self, inputs: &[Shape], output: Shape) -> Vec<Sketch> {
+        local(inputs, output, &[Kind::Identity])
+    }
+    fn eval_cost(&self, _: &[Shape], out: Shape) -> u64 {
+        out.len() as u64
     }
 }
 
@@ -367,13 +380,17 @@ impl<T: Real> Primitive<T> for Scale<T> {
     fn vjp(&self, _: &[&Array1<T>], _: &Array1<T>, c: Array2<T>) -> Vec<Array2<T>> {
         vec![scale_inplace(c, self.s)]
     }
-    fn cost(&self, _: &[Shape], out: Shape) -> OpCost {
-        let n = out.len() as u64;
-        OpCost {
-            eval: n,
-            jvp: n,
-            vjp: n,
-        }
+    fn local_jacobians(&self, inputs: &[&Array1<T>], _: &Array1<T>) -> Vec<Structured<T>> {
+        vec![Structured::Diagonal(Array1::from_elem(
+            inputs[0].len(),
+            self.s,
+        ))] // ∂(s x)/∂x = s I
+    }
+    fn local_sketches(&self, inputs: &[Shape], output: Shape) -> Vec<Sketch> {
+        local(inputs, output, &[Kind::Diagonal])
+    }
+    fn eval_cost(&self, _: &[Shape], out: Shape) -> u64 {
+        out.len() as u64
     }
 }
 
@@ -484,13 +501,14 @@ impl<T: Real, E: Elementwise> Primitive<T> for Unary<E> {
     fn vjp(&self, inputs: &[&Array1<T>], y: &Array1<T>, c: Array2<T>) -> Vec<Array2<T>> {
         vec![scale_cols(c, &Self::derivative(inputs[0], y))]
     }
-    fn cost(&self, _: &[Shape], out: Shape) -> OpCost {
-        let n = out.len() as u64;
-        OpCost {
-            eval: n,
-            jvp: n,
-            vjp: n,
-        }
+    fn local_jacobians(&self, inputs: &[&Array1<T>], y: &Array1<T>) -> Vec<Structured<T>> {
+        vec![Structured::Diagonal(Self::derivative(inputs[0], y))] // ∂f(x)/∂x = diag(f'(x))
+    }
+    fn local_sketches(&self, inputs: &[Shape], output: Shape) -> Vec<Sketch> {
+        local(inputs, output, &[Kind::Diagonal])
+    }
+    fn eval_cost(&self, _: &[Shape], out: Shape) -> u64 {
+        out.len() as u64
     }
 }
 
@@ -547,14 +565,25 @@ impl<T: Real> Primitive<T> for Add {
         };
         vec![c, v]
     }
-    fn cost(&self, _: &[Shape], out: Shape) -> OpCost {
-        let n = out.len() as u64;
-        let negate = if self.subtract { n } else { 0 };
-        OpCost {
-            eval: n,
-            jvp: n,
-            vjp: negate,
-        }
+    fn local_jacobians(&self, inputs: &[&Array1<T>], _: &Array1<T>) -> Vec<Structured<T>> {
+        let n = inputs[0].len();
+        let second = if self.subtract {
+            Structured::Diagonal(Array1::from_elem(n, -T::one())) // ∂(u - v)/∂v = -I
+        } else {
+            Structured::Identity(n)
+        };
+        vec![Structured::Identity(n), second]
+    }
+    fn local_sketches(&self, inputs: &[Shape], output: Shape) -> Vec<Sketch> {
+        let second = if self.subtract {
+            Kind::Diagonal
+        } else {
+            Kind::Identity
+        };
+        local(inputs, output, &[Kind::Identity, second])
+    }
+    fn eval_cost(&self, _: &[Shape], out: Shape) -> u64 {
+        out.len() as u64
     }
 }
 
@@ -579,13 +608,18 @@ impl<T: Real> Primitive<T> for Mul {
     fn vjp(&self, inputs: &[&Array1<T>], _: &Array1<T>, c: Array2<T>) -> Vec<Array2<T>> {
         vec![scale_cols(c.clone(), inputs[1]), scale_cols(c, inputs[0])]
     }
-    fn cost(&self, _: &[Shape], out: Shape) -> OpCost {
-        let n = out.len() as u64;
-        OpCost {
-            eval: n,
-            jvp: 3 * n,
-            vjp: 2 * n,
-        }
+    fn local_jacobians(&self, inputs: &[&Array1<T>], _: &Array1<T>) -> Vec<Structured<T>> {
+        // ∂(u ⊙ v)/∂u = diag(v), ∂(u ⊙ v)/∂v = diag(u)
+        vec![
+            Structured::Diagonal(inputs[1].clone()),
+            Structured::Diagonal(inputs[0].clone()),
+        ]
+    }
+    fn local_sketches(&self, inputs: &[Shape], output: Shape) -> Vec<Sketch> {
+        local(inputs, output, &[Kind::Diagonal, Kind::Diagonal])
+    }
+    fn eval_cost(&self, _: &[Shape], out: Shape) -> u64 {
+        out.len() as u64
     }
 }
 
@@ -617,13 +651,14 @@ impl<T: Real> Primitive<T> for Sum {
             .expect("a k×1 cotangent broadcasts to k×n")
             .to_owned()]
     }
-    fn cost(&self, inputs: &[Shape], _: Shape) -> OpCost {
-        let n = inputs[0].len() as u64;
-        OpCost {
-            eval: n,
-            jvp: n,
-            vjp: 0,
-        }
+    fn local_jacobians(&self, inputs: &[&Array1<T>], _: &Array1<T>) -> Vec<Structured<T>> {
+        vec![Structured::Dense(Array2::ones((1, inputs[0].len())))] // ∂(Σ x)/∂x = 1ᵀ
+    }
+    fn local_sketches(&self, inputs: &[Shape], output: Shape) -> Vec<Sketch> {
+        local(inputs, output, &[Kind::Dense])
+    }
+    fn eval_cost(&self, inputs: &[Shape], _: Shape) -> u64 {
+        inputs[0].len() as u64
     }
 }
 
@@ -660,7 +695,13 @@ impl<T: Real> Primitive<T> for Reshape {
     fn vjp(&self, _: &[&Array1<T>], _: &Array1<T>, c: Array2<T>) -> Vec<Array2<T>> {
         vec![c]
     }
-    fn cost(&self, _: &[Shape], _: Shape) -> OpCost {
-        OpCost::default()
+    fn local_jacobians(&self, _: &[&Array1<T>], _: &Array1<T>) -> Vec<Structured<T>> {
+        vec![Structured::Identity(self.to.len())]
+    }
+    fn local_sketches(&self, inputs: &[Shape], output: Shape) -> Vec<Sketch> {
+        local(inputs, output, &[Kind::Identity])
+    }
+    fn eval_cost(&self, _: &[Shape], _: Shape) -> u64 {
+        0
     }
 }

@@ -11,8 +11,9 @@ use std::sync::Arc;
 use ndarray::{Array1, Array2, ArrayView1, AsArray, Ix1};
 
 use crate::error::{Error, Result};
-use crate::primitives::{self as p, Matrix, OpCost, Primitive};
+use crate::primitives::{self as p, Matrix, Primitive};
 use crate::scalar::Real;
+use crate::structured::{Sketch, Structured};
 
 /// The shape of a traced value: a scalar (as `squeeze` makes) or a vector.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -431,7 +432,7 @@ impl<T: Real> Program<T> {
     }
     /// Shape of the output.
     pub fn output_shape(&self) -> Shape {
-        self.shape_of(self.output)
+        self.value_shape(self.output)
     }
     /// Number of output elements (1 for a scalar).
     pub fn output_len(&self) -> usize {
@@ -448,7 +449,8 @@ impl<T: Real> Program<T> {
     pub fn nodes(&self) -> &[Node<T>] {
         &self.nodes
     }
-    fn shape_of(&self, v: ValueId) -> Shape {
+    /// The shape of a value: `0` is the input, `i + 1` the output of node `i`.
+    pub fn value_shape(&self, v: ValueId) -> Shape {
         if v == 0 {
             Shape::Vector(self.input_len)
         } else {
@@ -456,15 +458,27 @@ impl<T: Real> Program<T> {
         }
     }
 
-    /// Multiply–adds of each node, from the shapes alone.
-    pub fn node_costs(&self) -> Vec<OpCost> {
+    /// Multiply–adds of evaluating each node, from the shapes alone.
+    pub fn eval_costs(&self) -> Vec<u64> {
         self.nodes
             .iter()
-            .map(|n| {
-                let ins: Vec<Shape> = n.args.iter().map(|&a| self.shape_of(a)).collect();
-                n.prim.cost(&ins, n.shape)
-            })
+            .map(|n| n.prim.eval_cost(&self.arg_shapes(n), n.shape))
             .collect()
+    }
+
+    /// The kinds and shapes of each node's local Jacobians (one per argument), from the shapes alone.
+    pub fn local_sketches(&self, node: usize) -> Vec<Sketch> {
+        let n = &self.nodes[node];
+        n.prim.local_sketches(&self.arg_shapes(n), n.shape)
+    }
+
+    fn arg_shapes(&self, node: &Node<T>) -> Vec<Shape> {
+        node.args.iter().map(|&a| self.value_shape(a)).collect()
+    }
+
+    /// The output's [`ValueId`].
+    pub fn output_id(&self) -> ValueId {
+        self.output
     }
 
     /// Evaluates the function: `f(x)`, with JAX's shape (`[]` for a scalar).
@@ -548,6 +562,21 @@ impl<T: Real> Linearization<'_, T> {
 
     fn inputs(&self, node: &Node<T>) -> Vec<&Array1<T>> {
         node.args.iter().map(|&a| &self.values[a]).collect()
+    }
+
+    /// The local Jacobians of node `i` at this point, one per argument.
+    pub fn local_jacobians(&self, i: usize) -> Vec<Structured<T>> {
+        let node = &self.program.nodes[i];
+        let locals = node
+            .prim
+            .local_jacobians(&self.inputs(node), &self.values[i + 1]);
+        debug_assert_eq!(
+            locals.iter().map(|l| l.sketch()).collect::<Vec<_>>(),
+            self.program.local_sketches(i),
+            "`{}`: local_jacobians and local_sketches disagree",
+            node.prim.name()
+        );
+        locals
     }
 
     /// Forward mode: `J · Ṫ` for a batch of tangents `Ṫ` (`n × k`, a column per direction),

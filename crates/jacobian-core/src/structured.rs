@@ -1,0 +1,299 @@
+//! Matrices whose structure is known (identity, diagonal, dense) and their products, which skip
+//! the work the structure makes unnecessary.
+//!
+//! The textbook `jacfwd` seeds forward mode with the `n × n` identity as a dense matrix, so the first
+//! product `A · I` costs `m·n·n` multiply–adds to produce `A`. Knowing that the seed is the identity,
+//! the product is `A` itself, for free. Elementwise steps have diagonal Jacobians, and a diagonal
+//! times a diagonal stays diagonal. [`Structured`] carries that knowledge, and [`Sketch`] is its
+//! shape-only twin: the same rules, applied to kinds and sizes, count the work before anything runs.
+//!
+//! Cost of `P · Q` for `P` (`p × q`) and `Q` (`q × r`), in multiply–adds:
+//!
+//! | `P` \ `Q`  | identity | diagonal | dense   |
+//! |------------|----------|----------|---------|
+//! | identity   | 0        | 0        | 0       |
+//! | diagonal   | 0        | `q`      | `q·r`   |
+//! | dense      | 0        | `p·q`    | `p·q·r` |
+
+use ndarray::{Array1, Array2, ArrayView2, Zip};
+
+use crate::primitives::{scale_cols, scale_rows, Matrix};
+use crate::scalar::Real;
+
+/// The structure of a matrix, as far as the cost of multiplying by it goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Kind {
+    /// The identity: multiplying by it is free.
+    Identity,
+    /// A diagonal matrix: multiplying by it scales rows or columns.
+    Diagonal,
+    /// Anything else, stored in full.
+    Dense,
+}
+
+/// A matrix with its structure: what a structured tangent, cotangent or chain factor holds.
+#[derive(Debug, Clone)]
+pub enum Structured<T> {
+    /// The `n × n` identity, symbolic: no storage.
+    Identity(usize),
+    /// `diag(d)`.
+    Diagonal(Array1<T>),
+    /// A dense matrix.
+    Dense(Array2<T>),
+    /// A constant matrix of the program (such as `A1` or `A1ᵀ`), shared, not copied.
+    Constant(Matrix<T>),
+}
+
+/// The shape and kind of a matrix, without its entries: what the cost model computes with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Sketch {
+    /// Identity, diagonal or dense.
+    pub kind: Kind,
+    /// Rows.
+    pub rows: usize,
+    /// Columns.
+    pub cols: usize,
+    /// Whether the entries are stored by someone else (a constant of the program).
+    pub shared: bool,
+}
+
+impl Sketch {
+    /// A sketch of a `rows × cols` matrix of this kind, stored by whoever holds it.
+    pub fn new(kind: Kind, rows: usize, cols: usize) -> Sketch {
+        Sketch {
+            kind,
+            rows,
+            cols,
+            shared: false,
+        }
+    }
+
+    /// Numbers stored: none for the identity or a shared constant, `n` for a diagonal, `p·q` dense.
+    pub fn elements(self) -> u64 {
+        match (self.kind, self.shared) {
+            (Kind::Identity, _) | (_, true) => 0,
+            (Kind::Diagonal, _) => self.rows as u64,
+            (Kind::Dense, _) => self.rows as u64 * self.cols as u64,
+        }
+    }
+
+    /// Multiply–adds of `self · rhs` (see the table in the module docs).
+    pub fn product_cost(self, rhs: Sketch) -> u64 {
+        debug_assert_eq!(self.cols, rhs.rows, "factors must chain");
+        let (p, q, r) = (self.rows as u64, self.cols as u64, rhs.cols as u64);
+        match (self.kind, rhs.kind) {
+            (Kind::Identity, _) | (_, Kind::Identity) => 0,
+            (Kind::Diagonal, Kind::Diagonal) => q,
+            (Kind::Diagonal, Kind::Dense) => q * r,
+            (Kind::Dense, Kind::Diagonal) => p * q,
+            (Kind::Dense, Kind::Dense) => p * q * r,
+        }
+    }
+
+    /// The sketch of `self · rhs`: the identity keeps the other factor, diagonals stay diagonal.
+    pub fn product(self, rhs: Sketch) -> Sketch {
+        match (self.kind, rhs.kind) {
+            (Kind::Identity, _) => rhs,
+            (_, Kind::Identity) => self,
+            (a, b) => Sketch::new(a.max(b), self.rows, rhs.cols),
+        }
+    }
+
+    /// Additions of `self + rhs`: one per stored entry of the result.
+    pub fn sum_cost(self, rhs: Sketch) -> u64 {
+        self.sum(rhs).elements()
+    }
+
+    /// The sketch of `self + rhs`: the identity plus a diagonal is diagonal.
+    pub fn sum(self, rhs: Sketch) -> Sketch {
+        let kind = match self.kind.max(rhs.kind) {
+            Kind::Identity => Kind::Diagonal, // I + I = 2I, stored as a diagonal
+            k => k,
+        };
+        Sketch::new(kind, self.rows, self.cols)
+    }
+}
+
+/// What the propagation and the chain product need of a matrix type: numeric ([`Structured`]) or
+/// symbolic ([`Sketch`]). One algorithm, written once, then runs or counts.
+pub(crate) trait Factor: Clone {
+    fn sketch(&self) -> Sketch;
+    fn identity(n: usize) -> Self;
+    /// The identity stored in full, as the textbook modes seed it.
+    fn dense_identity(n: usize) -> Self;
+    fn zeros(rows: usize, cols: usize) -> Self;
+    /// `self · rhs`.
+    fn product(self, rhs: Self) -> Self;
+    /// `self + rhs`.
+    fn sum(self, rhs: Self) -> Self;
+}
+
+impl Factor for Sketch {
+    fn sketch(&self) -> Sketch {
+        *self
+    }
+    fn identity(n: usize) -> Self {
+        Sketch::new(Kind::Identity, n, n)
+    }
+    fn dense_identity(n: usize) -> Self {
+        Sketch::new(Kind::Dense, n, n)
+    }
+    fn zeros(rows: usize, cols: usize) -> Self {
+        Sketch::new(Kind::Dense, rows, cols)
+    }
+    fn product(self, rhs: Self) -> Self {
+        Sketch::product(self, rhs)
+    }
+    fn sum(self, rhs: Self) -> Self {
+        Sketch::sum(self, rhs)
+    }
+}
+
+impl<T: Real> Structured<T> {
+    /// `(rows, columns)`.
+    pub fn dim(&self) -> (usize, usize) {
+        match self {
+            Structured::Identity(n) => (*n, *n),
+            Structured::Diagonal(d) => (d.len(), d.len()),
+            Structured::Dense(a) => a.dim(),
+            Structured::Constant(a) => a.dim(),
+        }
+    }
+
+    /// Identity, diagonal or dense.
+    pub fn kind(&self) -> Kind {
+        match self {
+            Structured::Identity(_) => Kind::Identity,
+            Structured::Diagonal(_) => Kind::Diagonal,
+            Structured::Dense(_) | Structured::Constant(_) => Kind::Dense,
+        }
+    }
+
+    /// Its kind and shape.
+    pub fn sketch(&self) -> Sketch {
+        let (rows, cols) = self.dim();
+        Sketch {
+            kind: self.kind(),
+            rows,
+            cols,
+            shared: matches!(self, Structured::Constant(_)),
+        }
+    }
+
+    /// The matrix with every entry stored.
+    pub fn into_dense(self) -> Array2<T> {
+        match self {
+            Structured::Identity(n) => Array2::eye(n),
+            Structured::Diagonal(d) => Array2::from_diag(&d),
+            Structured::Dense(a) => a,
+            Structured::Constant(a) => a.view().to_owned(),
+        }
+    }
+
+    /// A dense view, when the entries are stored.
+    fn dense_view(&self) -> Option<ArrayView2<'_, T>> {
+        match self {
+            Structured::Dense(a) => Some(a.view()),
+            Structured::Constant(a) => Some(a.view()),
+            _ => None,
+        }
+    }
+}
+
+/// `diag(d) · A` for a matrix that is not ours to scale in place: one pass, reading `A` once.
+fn scaled_rows_copy<T: Real>(d: &Array1<T>, a: ArrayView2<T>) -> Array2<T> {
+    let mut out = Array2::uninit(a.dim());
+    Zip::from(out.rows_mut())
+        .and(a.rows())
+        .and(d)
+        .par_for_each(|mut o, r, &di| {
+            Zip::from(&mut o).and(&r).for_each(|o, &v| {
+                o.write(v * di);
+            })
+        });
+    // SAFETY: every row of `out` was written above.
+    unsafe { out.assume_init() }
+}
+
+/// `A · diag(d)` for a matrix that is not ours to scale in place.
+fn scaled_cols_copy<T: Real>(a: ArrayView2<T>, d: &Array1<T>) -> Array2<T> {
+    let mut out = Array2::uninit(a.dim());
+    Zip::from(out.rows_mut())
+        .and(a.rows())
+        .par_for_each(|mut o, r| {
+            Zip::from(&mut o).and(&r).and(d).for_each(|o, &v, &di| {
+                o.write(v * di);
+            })
+        });
+    // SAFETY: every row of `out` was written above.
+    unsafe { out.assume_init() }
+}
+
+impl<T: Real> Factor for Structured<T> {
+    fn sketch(&self) -> Sketch {
+        Structured::sketch(self)
+    }
+    fn identity(n: usize) -> Self {
+        Structured::Identity(n)
+    }
+    fn dense_identity(n: usize) -> Self {
+        Structured::Dense(Array2::eye(n))
+    }
+    fn zeros(rows: usize, cols: usize) -> Self {
+        Structured::Dense(Array2::zeros((rows, cols)))
+    }
+
+    fn product(self, rhs: Self) -> Self {
+        use Structured::*;
+        match (self, rhs) {
+            (Identity(_), b) => b,
+            (a, Identity(_)) => a,
+            (Diagonal(a), Diagonal(b)) => Diagonal(a * b),
+            (Diagonal(d), Dense(b)) => Dense(scale_rows(b, &d)),
+            (Diagonal(d), Constant(b)) => Dense(scaled_rows_copy(&d, b.view())),
+            (Dense(a), Diagonal(d)) => Dense(scale_cols(a, &d)),
+            (Constant(a), Diagonal(d)) => Dense(scaled_cols_copy(a.view(), &d)),
+            (a, b) => {
+                let (a, b) = (
+                    a.dense_view().expect("dense"),
+                    b.dense_view().expect("dense"),
+                );
+                let mut out = Array2::zeros((a.nrows(), b.ncols()));
+                T::gemm(T::one(), a, b, T::zero(), out.view_mut());
+                Dense(out)
+            }
+        }
+    }
+
+    fn sum(self, rhs: Self) -> Self {
+        use Structured::*;
+        let n = self.dim().0;
+        let diagonal = |s: Structured<T>| match s {
+            Identity(n) => Array1::ones(n),
+            Diagonal(d) => d,
+            _ => unreachable!("only called on identity or diagonal"),
+        };
+        match (self.kind(), rhs.kind()) {
+            (Kind::Dense, _) | (_, Kind::Dense) => {
+                let (mut acc, other) = match (self, rhs) {
+                    (Dense(a), b) | (b, Dense(a)) => (a, b),
+                    (a, b) => (a.into_dense(), b),
+                };
+                match other {
+                    Identity(_) => acc.diag_mut().map_inplace(|v| *v = *v + T::one()),
+                    Diagonal(d) => Zip::from(acc.diag_mut())
+                        .and(&d)
+                        .for_each(|v, &di| *v = *v + di),
+                    Dense(b) => acc.zip_mut_with(&b, |a, &b| *a = *a + b),
+                    Constant(b) => acc.zip_mut_with(&b.view(), |a, &b| *a = *a + b),
+                }
+                Dense(acc)
+            }
+            _ => {
+                let (a, b) = (diagonal(self), diagonal(rhs));
+                debug_assert_eq!(a.len(), n);
+                Diagonal(a + b)
+            }
+        }
+    }
+}
