@@ -405,16 +405,23 @@ impl<T: Real> Program<T> {
         let values: u64 = (0..=self.nodes().len())
             .map(|v| self.value_shape(v).len() as u64)
             .sum();
-        let eval = self.eval_costs().iter().sum();
+        let eval_costs = self.eval_costs();
+        let eval = eval_costs.iter().sum();
+        // What linearizing for a Jacobian evaluates: the values some derivative rule reads.
+        let skip = self.derivative_only();
+        let linearize: u64 = (0..eval_costs.len())
+            .filter(|&i| !skip[i + 1])
+            .map(|i| eval_costs[i])
+            .sum();
         let mut madds = [0; 5];
         let mut peak_bytes = [0; 5];
         for s in Strategy::ALL {
             let mut meter = Meter::default();
             run(s, self, &plan, &local, &mut meter);
-            madds[s.index()] = eval + meter.madds;
+            madds[s.index()] = linearize + meter.madds;
             peak_bytes[s.index()] = (values + meter.peak) * std::mem::size_of::<T>() as u64;
         }
-        plan.cost = Cost::new(eval, madds, peak_bytes);
+        plan.cost = Cost::new(eval, linearize, madds, peak_bytes);
         // The fewest multiply–adds; on a tie, the first listed of the structured modes, then bracketed.
         plan.strategy = [
             Strategy::StructuredForward,
@@ -655,12 +662,12 @@ impl Plan {
             ),
             self.cost.peak_bytes(self.strategy) as u128 / std::mem::size_of::<T>() as u128,
         )?;
-        let lin = f.linearize(x)?;
+        let lin = f.linearize_for_jacobian(x)?;
         let local = numeric(&lin);
         let mut meter = Meter::default();
         let jac: Array2<T> = run(self.strategy, f, self, &local, &mut meter).into_dense();
         debug_assert_eq!(
-            meter.madds + self.cost.eval,
+            meter.madds + self.cost.linearize,
             self.cost.madds(self.strategy),
             "the run did what the plan counted"
         );

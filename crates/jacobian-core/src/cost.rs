@@ -1,9 +1,9 @@
 //! Multiply–adds and memory of each strategy, from the shapes alone, before anything runs.
 //!
-//! For `f: R^n → R^m`, the textbook modes cost one evaluation plus a number of directions times
-//! the cost of one direction:
-//! - `jacfwd` pushes `n` tangent directions: `eval + n · (one JVP)`;
-//! - `jacrev` pulls `m` cotangent directions: `eval + m · (one VJP)`.
+//! For `f: R^n → R^m`, the textbook modes cost one evaluation (of the values the derivative rules
+//! read: `linearize ≤ eval`) plus a number of directions times the cost of one direction:
+//! - `jacfwd` pushes `n` tangent directions: `linearize + n · (one JVP)`;
+//! - `jacrev` pulls `m` cotangent directions: `linearize + m · (one VJP)`.
 //!
 //! For `F` the matrix product with `A1` (1000×5000) dominates one direction: forward mode pays it
 //! `n = 5000` times, reverse mode once (`m = 1`). For `G` it is the other way round.
@@ -18,12 +18,15 @@ use crate::program::Program;
 use crate::scalar::Real;
 use crate::structured::{Kind, Sketch};
 
-/// Multiply–adds of plain evaluation and of every [`Strategy`] (each includes one evaluation),
-/// and the peak memory of each.
+/// Multiply–adds of plain evaluation and of every [`Strategy`] (each includes the
+/// [`linearize`](Cost::linearize) part of one evaluation), and the peak memory of each.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Cost {
     /// `f(x)` alone.
     pub eval: u64,
+    /// The part of `f(x)` every Jacobian strategy evaluates first: the values the derivative
+    /// rules read (the output's last product, for instance, is not needed).
+    pub linearize: u64,
     /// Textbook `jacfwd`: one evaluation plus `n` tangent directions.
     pub jacfwd: u64,
     /// Textbook `jacrev`: one evaluation plus `m` cotangent directions.
@@ -38,10 +41,11 @@ pub struct Cost {
 }
 
 impl Cost {
-    pub(crate) fn new(eval: u64, madds: [u64; 5], peak_bytes: [u64; 5]) -> Cost {
+    pub(crate) fn new(eval: u64, linearize: u64, madds: [u64; 5], peak_bytes: [u64; 5]) -> Cost {
         let [jacfwd, jacrev, jacfwd_structured, jacrev_structured, bracketed] = madds;
         Cost {
             eval,
+            linearize,
             jacfwd,
             jacrev,
             jacfwd_structured,
@@ -89,6 +93,7 @@ impl fmt::Display for Cost {
             "strategy", "multiply–adds", "peak memory"
         )?;
         writeln!(f, "{:<20} {:>16}", "eval", si(self.eval))?;
+        writeln!(f, "{:<20} {:>16}", "  of which needed", si(self.linearize))?;
         for s in Strategy::ALL {
             writeln!(
                 f,

@@ -150,7 +150,7 @@ fn jacobian_by<T: Real>(
         elements.iter().sum(),
     )?;
 
-    let lin = f.linearize(x)?;
+    let lin = f.linearize_for_jacobian(x)?;
     let pass = |start: usize, end: usize| -> Array2<T> {
         let mut seed = Array2::zeros(if mode == Mode::Forward {
             (dirs, end - start)

@@ -63,6 +63,12 @@ pub trait Primitive<T: Real>: Send + Sync + fmt::Debug {
     /// The kinds and shapes of [`local_jacobians`](Self::local_jacobians), from the shapes alone:
     /// what the cost model needs before anything runs.
     fn local_sketches(&self, inputs: &[Shape], output: Shape) -> Vec<Sketch>;
+    /// Whether the derivative rules read the numbers of the primal inputs or output (an elementwise
+    /// function's do; a product with a constant matrix, a sum or a reshape read only lengths).
+    /// Values that no rule reads are not computed for a Jacobian.
+    fn derivative_reads_values(&self) -> bool {
+        true
+    }
     /// Multiply–adds of evaluating it, from the shapes alone. A matrix–vector product with an
     /// `m × n` matrix costs `m·n`; an elementwise step one per element (a function evaluation, a
     /// scaling or an addition counts as one).
@@ -110,7 +116,7 @@ fn take1<T>(v: Vec<T>) -> T {
 }
 
 /// Batches larger than this many elements are processed on all cores.
-const PARALLEL_ELEMENTS: usize = 1 << 16;
+pub(crate) const PARALLEL_ELEMENTS: usize = 1 << 16;
 
 /// `a ← op(a, b)` elementwise (same shapes), on all cores for large batches.
 fn zip_inplace<T: Real>(
@@ -238,6 +244,9 @@ pub struct MatVec<T> {
 }
 
 impl<T: Real> Primitive<T> for MatVec<T> {
+    fn derivative_reads_values(&self) -> bool {
+        false
+    }
     fn name(&self) -> &'static str {
         "matvec"
     }
@@ -311,6 +320,9 @@ pub struct AddConst<T> {
 }
 
 impl<T: Real> Primitive<T> for AddConst<T> {
+    fn derivative_reads_values(&self) -> bool {
+        false
+    }
     fn name(&self) -> &'static str {
         if self.subtract {
             "sub_const"
@@ -362,6 +374,9 @@ pub struct Scale<T> {
 }
 
 impl<T: Real> Primitive<T> for Scale<T> {
+    fn derivative_reads_values(&self) -> bool {
+        false
+    }
     fn name(&self) -> &'static str {
         "scale"
     }
@@ -535,6 +550,9 @@ pub struct Add {
 }
 
 impl<T: Real> Primitive<T> for Add {
+    fn derivative_reads_values(&self) -> bool {
+        false
+    }
     fn name(&self) -> &'static str {
         if self.subtract {
             "sub"
@@ -632,6 +650,9 @@ impl<T: Real> Primitive<T> for Mul {
 pub struct Sum;
 
 impl<T: Real> Primitive<T> for Sum {
+    fn derivative_reads_values(&self) -> bool {
+        false
+    }
     fn name(&self) -> &'static str {
         "sum"
     }
@@ -673,6 +694,9 @@ pub struct Reshape {
 }
 
 impl<T: Real> Primitive<T> for Reshape {
+    fn derivative_reads_values(&self) -> bool {
+        false
+    }
     fn name(&self) -> &'static str {
         self.name
     }

@@ -17,7 +17,7 @@
 
 use ndarray::{Array1, Array2, ArrayView2, Zip};
 
-use crate::primitives::{scale_cols, scale_rows, Matrix};
+use crate::primitives::{scale_cols, scale_rows, Matrix, PARALLEL_ELEMENTS};
 use crate::scalar::Real;
 
 /// The structure of a matrix, as far as the cost of multiplying by it goes.
@@ -203,14 +203,19 @@ impl<T: Real> Structured<T> {
 /// `diag(d) · A` for a matrix that is not ours to scale in place: one pass, reading `A` once.
 fn scaled_rows_copy<T: Real>(d: &Array1<T>, a: ArrayView2<T>) -> Array2<T> {
     let mut out = Array2::uninit(a.dim());
-    Zip::from(out.rows_mut())
-        .and(a.rows())
-        .and(d)
-        .par_for_each(|mut o, r, &di| {
-            Zip::from(&mut o).and(&r).for_each(|o, &v| {
-                o.write(v * di);
-            })
-        });
+    let zip = Zip::from(out.rows_mut()).and(a.rows()).and(d);
+    let row = |mut o: ndarray::ArrayViewMut1<std::mem::MaybeUninit<T>>,
+               r: ndarray::ArrayView1<T>,
+               &di: &T| {
+        Zip::from(&mut o).and(&r).for_each(|o, &v| {
+            o.write(v * di);
+        })
+    };
+    if a.len() >= PARALLEL_ELEMENTS {
+        zip.par_for_each(row);
+    } else {
+        zip.for_each(row);
+    }
     // SAFETY: every row of `out` was written above.
     unsafe { out.assume_init() }
 }
@@ -218,13 +223,18 @@ fn scaled_rows_copy<T: Real>(d: &Array1<T>, a: ArrayView2<T>) -> Array2<T> {
 /// `A · diag(d)` for a matrix that is not ours to scale in place.
 fn scaled_cols_copy<T: Real>(a: ArrayView2<T>, d: &Array1<T>) -> Array2<T> {
     let mut out = Array2::uninit(a.dim());
-    Zip::from(out.rows_mut())
-        .and(a.rows())
-        .par_for_each(|mut o, r| {
-            Zip::from(&mut o).and(&r).and(d).for_each(|o, &v, &di| {
-                o.write(v * di);
-            })
-        });
+    let zip = Zip::from(out.rows_mut()).and(a.rows());
+    let row = |mut o: ndarray::ArrayViewMut1<std::mem::MaybeUninit<T>>,
+               r: ndarray::ArrayView1<T>| {
+        Zip::from(&mut o).and(&r).and(d).for_each(|o, &v, &di| {
+            o.write(v * di);
+        })
+    };
+    if a.len() >= PARALLEL_ELEMENTS {
+        zip.par_for_each(row);
+    } else {
+        zip.for_each(row);
+    }
     // SAFETY: every row of `out` was written above.
     unsafe { out.assume_init() }
 }

@@ -147,12 +147,12 @@ fn structured_costs_by_hand() {
     // Structured jacfwd(F): A1 · I is A1 (free); D1 · A1 scales 1000×5000; A2 · (1000×5000);
     // D2 · (30×5000); A3 · (30×5000). Each diagonal is formed first.
     let fwd = block(1000) + 1000 * 5000 + 30 * 1000 * 5000 + block(30) + 30 * 5000 + 30 * 5000;
-    assert_eq!(c.jacfwd_structured, c.eval + fwd);
+    assert_eq!(c.jacfwd_structured, c.linearize + fwd);
     // Structured jacrev(F) and the bracketing: I · A3 is A3 (free); (1×30) · D2; (1×30) · A2;
     // (1×1000) · D1; (1×1000) · A1: one vector–matrix product per layer.
     let rev = 30 + block(30) + 30 * 1000 + 1000 + block(1000) + 1000 * 5000;
-    assert_eq!(c.jacrev_structured, c.eval + rev);
-    assert_eq!(c.bracketed, c.eval + rev);
+    assert_eq!(c.jacrev_structured, c.linearize + rev);
+    assert_eq!(c.bracketed, c.linearize + rev);
 
     // 500 → 5000 → 20 → 5000 → 500: each half towards the middle, then the 500×20 · 20×500 product.
     let deep = DeepNetwork::<f32>::new(&[500, 5000, 20, 5000, 500]).unwrap();
@@ -161,7 +161,7 @@ fn structured_costs_by_hand() {
     let other = 5000 * 20 + 500 * 5000 * 20; // D3 · A3 scales 5000×20 rows, then A4 · (5000×20)
     let middle = 500 * 20 + 500 * 20 * 500; // · D2 on 500×20, then (500×20) · (20×500)
     let blocks = block(5000) + block(20) + block(5000);
-    assert_eq!(c.bracketed, c.eval + half + other + middle + blocks);
+    assert_eq!(c.bracketed, c.linearize + half + other + middle + blocks);
     assert!(
         c.bracketed < 120_000_000 && c.jacfwd_structured > 1_300_000_000,
         "{c}"
