@@ -10,7 +10,8 @@ use anyhow::{bail, Context, Result};
 use clap::{Parser, ValueEnum};
 use jacobian_core::timing::{pretty, Timing};
 use jacobian_core::{
-    jacfwd, jacfwd_chunked, jacrev, jacrev_chunked, random_input, Network, Program, Real,
+    jacfwd, jacfwd_chunked, jacobian, jacobian_with, jacrev, jacrev_chunked, random_input, Network,
+    Program, Real, Strategy,
 };
 use ndarray::{s, Array1, ArrayD};
 use ndarray_npy::{ReadNpyExt, ReadableElement, WritableElement, WriteNpyExt};
@@ -144,20 +145,36 @@ where
         "\n# Warm times, {} runs each (median, min … max); multiply–adds from the shapes",
         args.runs
     );
-    println!("{:<10} {:<44} {:>16}", "job", "time", "multiply–adds");
+    println!("{:<36} {:<44} {:>16}", "job", "time", "multiply–adds");
     for (name, prog, x) in [("F", net.trace_f(), &xf), ("G", net.trace_g(), &xg)] {
-        let cost = prog.cost();
-        let jobs: [(&str, u64, Job<'_, T>); 3] = [
+        let plan = prog.plan();
+        let cost = plan.cost;
+        let jobs: [(&str, u64, Job<'_, T>); 6] = [
             ("eval", cost.eval, Box::new(|| prog.call(x))),
             ("jacfwd", cost.jacfwd, Box::new(|| jac(true, &prog, x))),
             ("jacrev", cost.jacrev, Box::new(|| jac(false, &prog, x))),
+            (
+                "jacfwd structured",
+                cost.jacfwd_structured,
+                Box::new(|| jacobian_with(Strategy::StructuredForward, &prog, x)),
+            ),
+            (
+                "jacrev structured",
+                cost.jacrev_structured,
+                Box::new(|| jacobian_with(Strategy::StructuredReverse, &prog, x)),
+            ),
+            (
+                "jacobian",
+                cost.madds(plan.strategy),
+                Box::new(|| jacobian(&prog, x).map(|(j, _)| j)),
+            ),
         ];
         for (job, madds, f) in jobs {
             progress(start, &format!("{job}({name}): {} warm runs", args.runs));
             f()?; // errors surface here, not inside the timing loop
             let t = Timing::measure(args.runs, &f);
             println!(
-                "{:<10} {:<44} {:>16}",
+                "{:<36} {:<44} {:>16}",
                 format!("{job}({name})"),
                 t.to_string(),
                 madds
@@ -168,6 +185,7 @@ where
                 t.median().as_secs_f64(),
             ));
         }
+        println!("  jacobian({name}) ran {}", plan.reason());
     }
     progress(start, &format!("done in {}", pretty(start.elapsed())));
     if let Some(path) = &args.json {

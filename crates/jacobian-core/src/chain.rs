@@ -559,14 +559,23 @@ impl Plan {
             .collect();
         others.sort_by_key(|&s| self.cost.madds(s));
         let next = others[0];
-        let ratio = self.cost.madds(next) as f64 / best.max(1) as f64;
-        format!(
-            "{} needs the fewest multiply–adds: {}, against {} for {} ({ratio:.2}× as many)",
-            self.strategy,
-            crate::cost::si(best),
-            crate::cost::si(self.cost.madds(next)),
-            next
-        )
+        let (si, theirs) = (crate::cost::si, self.cost.madds(next));
+        if theirs == best {
+            format!(
+                "{}: {} multiply–adds, the fewest, tied with {next} (a single sweep is preferred \
+                 to a bracketing, forward to reverse)",
+                self.strategy,
+                si(best)
+            )
+        } else {
+            format!(
+                "{}: {} multiply–adds, the fewest; the next cheapest, {next}, needs {} ({:.2}×)",
+                self.strategy,
+                si(best),
+                si(theirs),
+                theirs as f64 / best.max(1) as f64
+            )
+        }
     }
 }
 
@@ -588,7 +597,7 @@ impl fmt::Display for Plan {
         }
         writeln!(f, "cheapest bracketing: {}", self.bracketing())?;
         write!(f, "{}", self.cost)?;
-        write!(f, "picked {}: {}", self.strategy, self.reason())
+        write!(f, "picked {}", self.reason())
     }
 }
 
