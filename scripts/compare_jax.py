@@ -19,6 +19,8 @@ One command, from anywhere in the repository:
        vs ours; targets: >= 15x faster, <= 1/3 of JAX's peak memory;
    (d) memory of jacfwd(F) above the process's idle footprint: JAX jit vs ours by default
        (target: no higher than JAX) and with --chunk 256 (target: <= 64 MB);
+   (e) structured-seed jacfwd(F) against JAX's jit jacfwd(F) (target: >= 40x faster), and our
+       jacobian() (the plan's pick) against our faster textbook mode (target: <= 1.10x);
    and the peak RSS and wall time of every process it ran.
 
 Peak RSS of a process is ru_maxrss from wait4() on that child. "Idle" is the RSS after building
@@ -63,6 +65,8 @@ TARGET_WARM_RATIO = 0.8
 TARGET_SPEEDUP = 15.0
 TARGET_MEM_RATIO = 1.0 / 3.0
 TARGET_CHUNK_MB = 64.0
+TARGET_STRUCTURED_SPEEDUP = 40.0  # structured-seed jacfwd(F) vs JAX's jit jacfwd(F)
+TARGET_JACOBIAN_SLOWDOWN = 1.10  # jacobian() vs the faster of our jacfwd / jacrev
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 
 
@@ -337,6 +341,23 @@ def main():
               ours_chunk.get("peak_reset_ok")]
     print(f"(peak mark reset after setup: {'yes' if all(resets) else 'NOT everywhere: ' + str(resets)}; "
           f"JAX idle = after import jax + building inputs, ours = after building inputs)")
+
+    print("\n## (e) Beyond jacfwd and jacrev: structured seeds and the plan's pick (warm medians, "
+          "ours from the same reproduce run as (a))")
+    j = jax_jobs["jobs"]["jacfwd_f"]["warm_median_s"]
+    o = ours_warm["jacfwd structured(F)"]
+    sp = j / o
+    rows = [["structured jacfwd(F) vs JAX jit jacfwd(F)", fmt_s(j), fmt_s(o), f"{sp:.0f}x faster",
+             f"≥ {TARGET_STRUCTURED_SPEEDUP:.0f}x "
+             + target("structured_jacfwd_f_vs_jax", sp >= TARGET_STRUCTURED_SPEEDUP, sp)]]
+    for fn in ("F", "G"):
+        best = min(ours_warm[f"jacfwd({fn})"], ours_warm[f"jacrev({fn})"])
+        auto = ours_warm[f"jacobian({fn})"]
+        r = auto / best
+        rows.append([f"jacobian({fn}) vs our faster of jacfwd/jacrev", fmt_s(best), fmt_s(auto),
+                     f"{r:.2f}", f"≤ {TARGET_JACOBIAN_SLOWDOWN:.2f} "
+                     + target(f"jacobian_{fn.lower()}", r <= TARGET_JACOBIAN_SLOWDOWN, r)])
+    table(["comparison", "reference", "ours", "ratio", "target"], rows)
 
     print("\n## Processes run (peak RSS = ru_maxrss from wait4; others' CPU = CPU time the rest "
           "of the machine used meanwhile)")

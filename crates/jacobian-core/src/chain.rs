@@ -17,7 +17,7 @@
 //! - **bracketed**: the cheapest order of the whole chain, found by dynamic programming (the
 //!   matrix-chain problem, with diagonal factors costed as such).
 //!
-//! Each strategy is written once, generically over [`Factor`]: run on [`Structured`] matrices it
+//! Each strategy is written once, generically over a `Factor` trait: run on [`Structured`] matrices it
 //! computes the Jacobian; run on [`Sketch`]es it counts the multiply–adds and the peak memory,
 //! from the shapes alone, before anything runs. The counts are therefore those of the code.
 

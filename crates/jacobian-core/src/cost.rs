@@ -8,7 +8,7 @@
 //! For `F` the matrix product with `A1` (1000×5000) dominates one direction: forward mode pays it
 //! `n = 5000` times, reverse mode once (`m = 1`). For `G` it is the other way round.
 //!
-//! The structured modes and the bracketed chain are counted by running them on [`Sketch`](crate::structured::Sketch)es
+//! The structured modes and the bracketed chain are counted by running them on [`crate::structured::Sketch`] values
 //! (see [`chain`](crate::chain)), so their counts are those of the code that computes them.
 
 use std::fmt;

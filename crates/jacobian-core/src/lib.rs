@@ -36,6 +36,26 @@
 //! # Ok::<(), jacobian_core::Error>(())
 //! ```
 //!
+//! ## Beyond the two ends of the chain
+//!
+//! `jacfwd` and `jacrev` multiply the chain of local Jacobians from one end, starting from a dense
+//! identity. Each primitive also states its local Jacobian with its structure (dense, diagonal,
+//! identity: [`structured`]), and [`chain`] uses it three ways: structured seeds (the identity
+//! stays symbolic, diagonal blocks stay diagonal), the cheapest bracketing of the whole chain
+//! (dynamic programming, as for the matrix-chain problem), and [`jacobian()`], which picks the
+//! cheapest strategy from the counts and says why ([`Plan`]).
+//!
+//! ```
+//! use jacobian_core::{jacobian, network::DeepNetwork, Strategy};
+//! // Narrow in the middle: start from both ends towards the 3-wide layer.
+//! let f = DeepNetwork::<f64>::new(&[40, 200, 3, 200, 40])?.trace();
+//! let x = jacobian_core::random_input::<f64>(40, 1);
+//! let (jac, plan) = jacobian(&f, &x)?;
+//! assert_eq!((jac.shape(), plan.strategy), (&[40, 40][..], Strategy::Bracketed));
+//! println!("{}", plan.bracketing()); // ((A4 · (D3 · A3)) · D2) · ((A2 · D1) · A1)
+//! # Ok::<(), jacobian_core::Error>(())
+//! ```
+//!
 //! ## Why a trace
 //!
 //! The alternative, a trait implemented by plain numbers, duals and tape variables (as `num-dual`
@@ -55,9 +75,11 @@
 //! |---|---|
 //! | [`primitives`] | each operation's value, JVP and VJP, in one place |
 //! | [`program`] | tracing ([`Var`]), the [`Program`], and its interpreters |
-//! | [`jacobian`] | [`jvp`], [`vjp`], [`jacfwd`], [`jacrev`], chunked variants |
-//! | [`network`] | the original notebook's `F` and `G` |
-//! | [`cost`] | multiply–add counts of each mode, from the shapes |
+//! | [`jacobian`](mod@jacobian) | [`jvp`], [`vjp`], [`jacfwd`], [`jacrev`], chunked variants |
+//! | [`network`] | the original notebook's `F` and `G`, and networks of any depth |
+//! | [`structured`] | identity / diagonal / dense matrices and the cost of their products |
+//! | [`chain`] | cut points, structured seeds, the cheapest bracketing, [`jacobian()`] |
+//! | [`cost`] | multiply–add and memory counts of every strategy, from the shapes |
 //! | [`finite_diff`] | central differences, the independent check |
 //! | [`timing`] | timeit-style medians |
 //! | [`linalg`] | the fast matrix product (performance plumbing, not AD) |
