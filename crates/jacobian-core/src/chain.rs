@@ -96,16 +96,16 @@ pub(crate) struct Meter {
 
 impl Meter {
     fn hold(&mut self, s: Sketch) {
-        self.live += s.elements();
+        self.live = self.live.saturating_add(s.elements());
         self.peak = self.peak.max(self.live);
     }
     fn release(&mut self, s: Sketch) {
-        self.live -= s.elements();
+        self.live = self.live.saturating_sub(s.elements());
     }
     /// `a · b`, counted; the result is held, the operands released.
     fn mul<M: Factor>(&mut self, a: M, b: M) -> M {
         let (sa, sb) = (a.sketch(), b.sketch());
-        self.madds += sa.product_cost(sb);
+        self.madds = self.madds.saturating_add(sa.product_cost(sb));
         let out = a.product(b);
         self.hold(out.sketch());
         self.release(sa);
@@ -115,7 +115,7 @@ impl Meter {
     /// `a + b`, counted likewise.
     fn add<M: Factor>(&mut self, a: M, b: M) -> M {
         let (sa, sb) = (a.sketch(), b.sketch());
-        self.madds += sa.sum_cost(sb);
+        self.madds = self.madds.saturating_add(sa.sum_cost(sb));
         let out = a.sum(b);
         self.hold(out.sketch());
         self.release(sa);
@@ -418,8 +418,9 @@ impl<T: Real> Program<T> {
         for s in Strategy::ALL {
             let mut meter = Meter::default();
             run(s, self, &plan, &local, &mut meter);
-            madds[s.index()] = linearize + meter.madds;
-            peak_bytes[s.index()] = (values + meter.peak) * std::mem::size_of::<T>() as u64;
+            madds[s.index()] = linearize.saturating_add(meter.madds);
+            peak_bytes[s.index()] =
+                (values.saturating_add(meter.peak)).saturating_mul(std::mem::size_of::<T>() as u64);
         }
         plan.cost = Cost::new(eval, linearize, madds, peak_bytes);
         // The fewest multiply–adds; on a tie, the first listed of the structured modes, then bracketed.
@@ -669,7 +670,9 @@ impl Plan {
                 self.strategy,
                 f.output_shape().describe()
             ),
-            self.cost.peak_bytes(self.strategy) as u128 / std::mem::size_of::<T>() as u128,
+            // What the strategy holds at its peak, and the Jacobian stored in full at the end.
+            self.cost.peak_bytes(self.strategy) as u128 / std::mem::size_of::<T>() as u128
+                + f.output_len() as u128 * f.input_len() as u128,
         )?;
         let lin = f.linearize_for_jacobian(x)?;
         let local = numeric(&lin);

@@ -73,7 +73,7 @@ impl Sketch {
         match (self.kind, self.shared) {
             (Kind::Identity, _) | (_, true) => 0,
             (Kind::Diagonal, _) => self.rows as u64,
-            (Kind::Dense, _) => self.rows as u64 * self.cols as u64,
+            (Kind::Dense, _) => (self.rows as u64).saturating_mul(self.cols as u64),
         }
     }
 
@@ -84,9 +84,9 @@ impl Sketch {
         match (self.kind, rhs.kind) {
             (Kind::Identity, _) | (_, Kind::Identity) => 0,
             (Kind::Diagonal, Kind::Diagonal) => q,
-            (Kind::Diagonal, Kind::Dense) => q * r,
-            (Kind::Dense, Kind::Diagonal) => p * q,
-            (Kind::Dense, Kind::Dense) => p * q * r,
+            (Kind::Diagonal, Kind::Dense) => q.saturating_mul(r),
+            (Kind::Dense, Kind::Diagonal) => p.saturating_mul(q),
+            (Kind::Dense, Kind::Dense) => p.saturating_mul(q).saturating_mul(r),
         }
     }
 

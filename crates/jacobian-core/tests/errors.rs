@@ -1,7 +1,8 @@
 //! Every error path: a typed error that names what was expected and what was given.
 
 use jacobian_core::{
-    jacfwd, jacfwd_chunked, jacrev, jacrev_chunked, jvp, vjp, Error, Matrix, Network, Program,
+    jacfwd, jacfwd_chunked, jacobian, jacobian_with, jacrev, jacrev_chunked, jvp, vjp, Error,
+    Matrix, Network, Program, Strategy,
 };
 use ndarray::{array, Array1, Array2};
 
@@ -214,4 +215,29 @@ fn variables_from_another_trace_are_rejected() {
     assert!(e.to_string().contains("another trace"), "{e}");
     let e = Program::<f64>::trace(3, |_| other.clone()).unwrap_err();
     assert!(e.to_string().contains("another trace"), "{e}");
+}
+
+#[test]
+fn strategies_that_would_not_fit() {
+    // An elementwise function of 300 000 inputs: its Jacobian is diagonal, but every strategy
+    // returns it dense (360 GB in f32), so each one refuses before allocating.
+    let n = 300_000;
+    let f = Program::<f32>::trace(n, |x| x.tanh()).unwrap();
+    let x = Array1::<f32>::zeros(n);
+    for s in Strategy::ALL {
+        match jacobian_with(s, &f, &x) {
+            Err(Error::TooLarge {
+                what, needed_mib, ..
+            }) => {
+                assert!(needed_mib > 300_000.0, "{s}: {what} needs {needed_mib} MiB")
+            }
+            other => panic!(
+                "{s}: expected TooLarge, got {:?}",
+                other.map(|j| j.shape().to_vec())
+            ),
+        }
+    }
+    assert!(matches!(jacobian(&f, &x), Err(Error::TooLarge { .. })));
+    // The plan itself is shapes only, and fine at any size.
+    assert!(f.plan().cost.jacfwd > f.plan().cost.jacfwd_structured);
 }
