@@ -524,7 +524,52 @@ fn run<T: Real, M: Factor>(
     }
 }
 
+/// One product of the bracketed chain, in the order they run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Step {
+    /// The left operand, e.g. `A4` or `(D3 · A3)`.
+    pub left: String,
+    /// The right operand.
+    pub right: String,
+    /// The product's kind and shape.
+    pub result: Sketch,
+    /// Its multiply–adds.
+    pub madds: u64,
+}
+
 impl Plan {
+    /// This plan with another strategy, for [`Plan::jacobian`] (the chain and counts are kept).
+    pub fn with_strategy(self, strategy: Strategy) -> Plan {
+        Plan { strategy, ..self }
+    }
+
+    /// The products of the cheapest bracketing, in the order they run, with their shapes and costs.
+    pub fn steps(&self) -> Vec<Step> {
+        fn walk(o: &Order, p: &Plan, steps: &mut Vec<Step>) -> (String, Sketch) {
+            match o {
+                Order::Factor(i) => (p.labels[*i].clone(), p.segments[p.factors[*i]].factor),
+                Order::Product(l, r) => {
+                    let ((left, ls), (right, rs)) = (walk(l, p, steps), walk(r, p, steps));
+                    let result = ls.product(rs);
+                    let madds = ls.product_cost(rs);
+                    let name = format!("({left} · {right})");
+                    steps.push(Step {
+                        left,
+                        right,
+                        result,
+                        madds,
+                    });
+                    (name, result)
+                }
+            }
+        }
+        let mut steps = Vec::new();
+        if let Some(o) = &self.order {
+            walk(o, self, &mut steps);
+        }
+        steps
+    }
+
     /// The label of each factor (`A1`, `D1`, …, numbered from the input end), in chain order.
     pub fn labels(&self) -> &[String] {
         &self.labels
@@ -585,11 +630,7 @@ impl fmt::Display for Plan {
         writeln!(f, "chain (from the output end to the input):")?;
         for (label, &s) in self.labels.iter().zip(&self.factors).rev() {
             let seg = &self.segments[s];
-            let kind = match seg.factor.kind {
-                Kind::Dense => "dense",
-                Kind::Diagonal => "diagonal",
-                Kind::Identity => "identity",
-            };
+            let kind = seg.factor.kind;
             writeln!(
                 f,
                 "  {label:<4} {:>5}×{:<5} {kind:<9} v{}→v{}: {}",
@@ -640,11 +681,7 @@ pub fn jacobian_with<'a, T: Real>(
     f: &Program<T>,
     x: impl AsArray<'a, T, Ix1>,
 ) -> Result<ArrayD<T>> {
-    Plan {
-        strategy,
-        ..f.plan()
-    }
-    .jacobian(f, x)
+    f.plan().with_strategy(strategy).jacobian(f, x)
 }
 
 impl Plan {

@@ -73,15 +73,24 @@ impl Cost {
     }
 }
 
-/// `1234567` as `1.23 M`, `25012345678` as `25.0 G`: counts at a glance.
+/// A count with three significant digits and an SI prefix: `1234567` as `1.23 M`,
+/// `25175785181` as `25.2 G`, `999` as `999`.
 pub fn si(x: u64) -> String {
-    let x = x as f64;
-    match x {
-        x if x >= 1e9 => format!("{:.3} G", x / 1e9),
-        x if x >= 1e6 => format!("{:.3} M", x / 1e6),
-        x if x >= 1e3 => format!("{:.3} k", x / 1e3),
-        x => format!("{x}"),
-    }
+    let (v, prefix) = match x as f64 {
+        v if v >= 1e12 => (v / 1e12, " T"),
+        v if v >= 1e9 => (v / 1e9, " G"),
+        v if v >= 1e6 => (v / 1e6, " M"),
+        v if v >= 1e3 => (v / 1e3, " k"),
+        _ => return x.to_string(),
+    };
+    let decimals = if v >= 100.0 {
+        0
+    } else if v >= 10.0 {
+        1
+    } else {
+        2
+    };
+    format!("{v:.decimals$}{prefix}")
 }
 
 /// The table of strategies: multiply–adds and peak memory.

@@ -104,7 +104,7 @@ pub use ndarray;
 /// Random arrays (`Array1::random`), re-exported for the same reason.
 pub use ndarray_rand;
 
-pub use chain::{jacobian, jacobian_with, Plan, Strategy};
+pub use chain::{jacobian, jacobian_with, Plan, Step, Strategy};
 pub use cost::Cost;
 pub use error::{Error, Result};
 pub use jacobian::{jacfwd, jacfwd_chunked, jacrev, jacrev_chunked, jvp, vjp, Mode};

@@ -31,6 +31,26 @@ pub enum Kind {
     Dense,
 }
 
+impl std::fmt::Display for Kind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.pad(match self {
+            Kind::Identity => "identity",
+            Kind::Diagonal => "diagonal",
+            Kind::Dense => "dense",
+        })
+    }
+}
+
+/// `dense 1000×5000`, `diagonal 1000`, `identity 30`.
+impl std::fmt::Display for Sketch {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.kind {
+            Kind::Dense => write!(f, "dense {}×{}", self.rows, self.cols),
+            k => write!(f, "{k} {}", self.rows),
+        }
+    }
+}
+
 /// A matrix with its structure: what a structured tangent, cotangent or chain factor holds.
 #[derive(Debug, Clone)]
 pub enum Structured<T> {
@@ -202,6 +222,10 @@ impl<T: Real> Structured<T> {
 
 /// `diag(d) · A` for a matrix that is not ours to scale in place: one pass, reading `A` once.
 fn scaled_rows_copy<T: Real>(d: &Array1<T>, a: ArrayView2<T>) -> Array2<T> {
+    if !a.is_standard_layout() && a.t().is_standard_layout() {
+        // A transposed view (such as A1ᵀ in G): diag(d) · Bᵀ = (B · diag(d))ᵀ, read in B's order.
+        return scaled_cols_copy(a.t(), d).reversed_axes();
+    }
     let mut out = Array2::uninit(a.dim());
     let zip = Zip::from(out.rows_mut()).and(a.rows()).and(d);
     let row = |mut o: ndarray::ArrayViewMut1<std::mem::MaybeUninit<T>>,
@@ -222,6 +246,10 @@ fn scaled_rows_copy<T: Real>(d: &Array1<T>, a: ArrayView2<T>) -> Array2<T> {
 
 /// `A · diag(d)` for a matrix that is not ours to scale in place.
 fn scaled_cols_copy<T: Real>(a: ArrayView2<T>, d: &Array1<T>) -> Array2<T> {
+    if !a.is_standard_layout() && a.t().is_standard_layout() {
+        // Bᵀ · diag(d) = (diag(d) · B)ᵀ, read in B's order.
+        return scaled_rows_copy(d, a.t()).reversed_axes();
+    }
     let mut out = Array2::uninit(a.dim());
     let zip = Zip::from(out.rows_mut()).and(a.rows());
     let row = |mut o: ndarray::ArrayViewMut1<std::mem::MaybeUninit<T>>,

@@ -27,23 +27,25 @@ impl Timing {
         s.sort();
         s
     }
-    /// The median run (the mean of the middle two for an even count).
+    /// The median run (the mean of the middle two for an even count; zero if there are no runs).
     pub fn median(&self) -> Duration {
         let s = self.sorted();
         let k = s.len();
-        if k % 2 == 1 {
+        if k == 0 {
+            Duration::ZERO
+        } else if k % 2 == 1 {
             s[k / 2]
         } else {
             (s[k / 2 - 1] + s[k / 2]) / 2
         }
     }
-    /// The fastest run.
+    /// The fastest run (zero if there are no runs).
     pub fn min(&self) -> Duration {
-        self.sorted()[0]
+        self.samples.iter().copied().min().unwrap_or_default()
     }
-    /// The slowest run.
+    /// The slowest run (zero if there are no runs).
     pub fn max(&self) -> Duration {
-        *self.sorted().last().expect("at least one run")
+        self.samples.iter().copied().max().unwrap_or_default()
     }
     /// Number of runs.
     pub fn runs(&self) -> usize {
