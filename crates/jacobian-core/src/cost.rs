@@ -189,7 +189,23 @@ impl<T: Real> fmt::Display for CostTable<'_, T> {
                 vjp
             )?;
         }
-        let plan = p.plan();
-        write!(f, "{}", plan.cost)
+        let c = p.cost();
+        let plural = |k: usize| if k == 1 { "direction" } else { "directions" };
+        writeln!(
+            f,
+            "eval: {}   jacfwd ({} {}): {}   jacrev ({} {}): {}",
+            c.eval,
+            p.input_len(),
+            plural(p.input_len()),
+            c.jacfwd,
+            p.output_len(),
+            plural(p.output_len()),
+            c.jacrev
+        )?;
+        write!(
+            f,
+            "(a Jacobian evaluates {} of the {} first; `plan()` adds the structured strategies)",
+            c.linearize, c.eval
+        )
     }
 }
