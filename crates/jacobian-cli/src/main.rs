@@ -95,7 +95,7 @@ where
         }
     };
     // First calls, as the original timed them: tracing included.
-    let mut record = Vec::new(); // (job, "first" or "warm_median", seconds), for --json
+    let mut record = Vec::new(); // (job, "first", "warm_median" or "ratio", value), for --json
     let mut first = |label: &str,
                      fwd: bool,
                      trace: &dyn Fn() -> Program<T>,
@@ -171,7 +171,16 @@ where
         ];
         for (job, madds, f) in jobs {
             progress(start, &format!("{job}({name}): {} warm runs", args.runs));
-            f()?; // errors surface here, not inside the timing loop
+            // Errors surface here, not inside the timing loop. A short job then runs a few more
+            // times untimed: after the job before it, its data is out of cache and its first runs
+            // are up to 2× slower (measured), which would bias the comparison of short jobs.
+            let t = Instant::now();
+            f()?;
+            if t.elapsed().as_secs_f64() < 0.05 {
+                for _ in 0..5 {
+                    f()?;
+                }
+            }
             let t = Timing::measure(args.runs, &f);
             println!(
                 "{:<36} {:<44} {:>16}",
@@ -186,13 +195,35 @@ where
             ));
         }
         println!("  jacobian({name}) ran {}", plan.reason());
+        // jacobian() against the faster textbook mode, alternating the two (they read the same
+        // matrices), so that load bursts and cache state hit both alike.
+        let textbook_fwd = cost.jacfwd <= cost.jacrev;
+        let mut pair: [Job<'_, T>; 2] = [
+            Box::new(|| jac(textbook_fwd, &prog, x)),
+            Box::new(|| jacobian(&prog, x).map(|(j, _)| j)),
+        ];
+        let ab = Timing::measure_interleaved(5 * args.runs, &mut pair);
+        let ratio = ab[1].median().as_secs_f64() / ab[0].median().as_secs_f64();
+        let mode = if textbook_fwd { "jacfwd" } else { "jacrev" };
+        println!(
+            "  alternating {} runs: jacobian({name}) {} vs {mode}({name}) {}: ratio {ratio:.2}",
+            5 * args.runs,
+            pretty(ab[1].median()),
+            pretty(ab[0].median())
+        );
+        record.push((
+            format!("jacobian/{mode}({name}) alternating"),
+            "ratio",
+            ratio,
+        ));
     }
     progress(start, &format!("done in {}", pretty(start.elapsed())));
     if let Some(path) = &args.json {
         let rows: Vec<String> = record
             .iter()
             .map(|(job, kind, secs)| {
-                format!("  {{\"job\": \"{job}\", \"kind\": \"{kind}\", \"seconds\": {secs:e}}}")
+                let key = if *kind == "ratio" { "value" } else { "seconds" };
+                format!("  {{\"job\": \"{job}\", \"kind\": \"{kind}\", \"{key}\": {secs:e}}}")
             })
             .collect();
         let text = format!(

@@ -22,6 +22,21 @@ impl Timing {
             .collect();
         Timing { samples }
     }
+
+    /// Times several jobs round-robin, `runs` rounds (at least one) of one run each, so that a
+    /// burst of load on a shared machine slows them all alike. Fair to jobs that touch the same
+    /// data (each run finds the caches as the other job left them); returns one `Timing` per job.
+    pub fn measure_interleaved<R, F: FnMut() -> R>(runs: usize, jobs: &mut [F]) -> Vec<Timing> {
+        let mut timings = vec![Timing { samples: vec![] }; jobs.len()];
+        for _ in 0..runs.max(1) {
+            for (job, timing) in jobs.iter_mut().zip(&mut timings) {
+                let start = Instant::now();
+                std::hint::black_box(job());
+                timing.samples.push(start.elapsed());
+            }
+        }
+        timings
+    }
     fn sorted(&self) -> Vec<Duration> {
         let mut s = self.samples.clone();
         s.sort();
