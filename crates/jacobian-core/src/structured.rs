@@ -15,7 +15,7 @@
 //! | diagonal   | 0        | `q`      | `q·r`   |
 //! | dense      | 0        | `p·q`    | `p·q·r` |
 
-use ndarray::{Array1, Array2, ArrayView2, Zip};
+use ndarray::{Array1, Array2, ArrayView2, Axis, ShapeBuilder, Zip};
 
 use crate::primitives::{scale_cols, scale_rows, Matrix, PARALLEL_ELEMENTS};
 use crate::scalar::Real;
@@ -220,50 +220,24 @@ impl<T: Real> Structured<T> {
     }
 }
 
-/// `diag(d) · A` for a matrix that is not ours to scale in place: one pass, reading `A` once.
-fn scaled_rows_copy<T: Real>(d: &Array1<T>, a: ArrayView2<T>) -> Array2<T> {
-    if !a.is_standard_layout() && a.t().is_standard_layout() {
-        // A transposed view (such as A1ᵀ in G): diag(d) · Bᵀ = (B · diag(d))ᵀ, read in B's order.
-        return scaled_cols_copy(a.t(), d).reversed_axes();
-    }
-    let mut out = Array2::uninit(a.dim());
-    let zip = Zip::from(out.rows_mut()).and(a.rows()).and(d);
-    let row = |mut o: ndarray::ArrayViewMut1<std::mem::MaybeUninit<T>>,
-               r: ndarray::ArrayView1<T>,
-               &di: &T| {
-        Zip::from(&mut o).and(&r).for_each(|o, &v| {
-            o.write(v * di);
-        })
+/// `diag(d) · A` (`axis = 1`: `d` down the rows) or `A · diag(d)` (`axis = 0`: `d` along the
+/// columns) for a matrix that is not ours to scale in place: one pass in `A`'s storage order
+/// (a transposed view such as `A1ᵀ` is read as stored), into a matrix of the same layout.
+fn scaled_copy<T: Real>(a: ArrayView2<T>, d: &Array1<T>, axis: usize) -> Array2<T> {
+    let d = d.view().insert_axis(Axis(axis));
+    let d = d.broadcast(a.dim()).expect("d has a length of A");
+    let column_major = !a.is_standard_layout() && a.t().is_standard_layout();
+    let mut out = Array2::uninit(a.dim().set_f(column_major));
+    let zip = Zip::from(&mut out).and(&a).and(&d);
+    let scale = |o: &mut std::mem::MaybeUninit<T>, &v: &T, &di: &T| {
+        o.write(v * di);
     };
     if a.len() >= PARALLEL_ELEMENTS {
-        zip.par_for_each(row);
+        zip.par_for_each(scale);
     } else {
-        zip.for_each(row);
+        zip.for_each(scale);
     }
-    // SAFETY: every row of `out` was written above.
-    unsafe { out.assume_init() }
-}
-
-/// `A · diag(d)` for a matrix that is not ours to scale in place.
-fn scaled_cols_copy<T: Real>(a: ArrayView2<T>, d: &Array1<T>) -> Array2<T> {
-    if !a.is_standard_layout() && a.t().is_standard_layout() {
-        // Bᵀ · diag(d) = (diag(d) · B)ᵀ, read in B's order.
-        return scaled_rows_copy(d, a.t()).reversed_axes();
-    }
-    let mut out = Array2::uninit(a.dim());
-    let zip = Zip::from(out.rows_mut()).and(a.rows());
-    let row = |mut o: ndarray::ArrayViewMut1<std::mem::MaybeUninit<T>>,
-               r: ndarray::ArrayView1<T>| {
-        Zip::from(&mut o).and(&r).and(d).for_each(|o, &v, &di| {
-            o.write(v * di);
-        })
-    };
-    if a.len() >= PARALLEL_ELEMENTS {
-        zip.par_for_each(row);
-    } else {
-        zip.for_each(row);
-    }
-    // SAFETY: every row of `out` was written above.
+    // SAFETY: the zip wrote every element of `out`.
     unsafe { out.assume_init() }
 }
 
@@ -288,9 +262,9 @@ impl<T: Real> Factor for Structured<T> {
             (a, Identity(_)) => a,
             (Diagonal(a), Diagonal(b)) => Diagonal(a * b),
             (Diagonal(d), Dense(b)) => Dense(scale_rows(b, &d)),
-            (Diagonal(d), Constant(b)) => Dense(scaled_rows_copy(&d, b.view())),
+            (Diagonal(d), Constant(b)) => Dense(scaled_copy(b.view(), &d, 1)),
             (Dense(a), Diagonal(d)) => Dense(scale_cols(a, &d)),
-            (Constant(a), Diagonal(d)) => Dense(scaled_cols_copy(a.view(), &d)),
+            (Constant(a), Diagonal(d)) => Dense(scaled_copy(a.view(), &d, 0)),
             (a, b) => {
                 let (a, b) = (
                     a.dense_view().expect("dense"),
