@@ -169,6 +169,25 @@ fn structured_costs_by_hand() {
     assert!(c.jacfwd > 2_600_000_000 && c.jacrev > 2_600_000_000, "{c}");
 }
 
+/// Peak memory, derived by hand: the values of F kept by linearizing, plus the matrices alive at
+/// the worst moment (a product's result is allocated while its operands are still held).
+#[test]
+fn peak_memory_by_hand() {
+    let c = Network::<f32>::original().trace_f().cost();
+    // x (5000), six values of width 1000, six of width 30, three scalars.
+    let values: u64 = 5000 + 6 * 1000 + 6 * 30 + 3;
+    // Textbook jacfwd: the dense 5000×5000 seed and A1 · seed (1000×5000) at once.
+    assert_eq!(
+        c.peak_bytes(Strategy::Forward),
+        4 * (values + 5000 * 5000 + 1000 * 5000)
+    );
+    // Structured jacfwd: A1 is shared, not counted; D1 · A1 (1000×5000) and A2 · (D1 · A1) (30×5000).
+    assert_eq!(
+        c.peak_bytes(Strategy::StructuredForward),
+        4 * (values + 1000 * 5000 + 30 * 5000)
+    );
+}
+
 #[test]
 fn a_deep_network_with_the_original_widths_is_f() {
     let net = Network::<f64>::new(&[300, 40, 6, 1]).unwrap();
