@@ -684,6 +684,30 @@ pub fn jacobian_with<'a, T: Real>(
     f.plan().with_strategy(strategy).jacobian(f, x)
 }
 
+/// `jacfwd` from a symbolic identity: the same Jacobian, without multiplying by the identity.
+/// Shorthand for [`jacobian_with`]`(Strategy::StructuredForward, f, x)`.
+///
+/// # Errors
+/// As [`jacobian`].
+pub fn jacfwd_structured<'a, T: Real>(
+    f: &Program<T>,
+    x: impl AsArray<'a, T, Ix1>,
+) -> Result<ArrayD<T>> {
+    jacobian_with(Strategy::StructuredForward, f, x)
+}
+
+/// `jacrev` from a symbolic identity. Shorthand for
+/// [`jacobian_with`]`(Strategy::StructuredReverse, f, x)`.
+///
+/// # Errors
+/// As [`jacobian`].
+pub fn jacrev_structured<'a, T: Real>(
+    f: &Program<T>,
+    x: impl AsArray<'a, T, Ix1>,
+) -> Result<ArrayD<T>> {
+    jacobian_with(Strategy::StructuredReverse, f, x)
+}
+
 impl Plan {
     /// Runs this plan's strategy on `f` (the program it was made from) at `x`.
     ///

@@ -104,7 +104,9 @@ pub use ndarray;
 /// Random arrays (`Array1::random`), re-exported for the same reason.
 pub use ndarray_rand;
 
-pub use chain::{jacobian, jacobian_with, Plan, Step, Strategy};
+pub use chain::{
+    jacfwd_structured, jacobian, jacobian_with, jacrev_structured, Plan, Step, Strategy,
+};
 pub use cost::Cost;
 pub use error::{Error, Result};
 pub use jacobian::{jacfwd, jacfwd_chunked, jacrev, jacrev_chunked, jvp, vjp, Mode};

@@ -10,8 +10,8 @@ mod common;
 use common::{assert_close, jac_f_by_hand, jac_g_by_hand, upcast};
 use jacobian_core::network::DeepNetwork;
 use jacobian_core::{
-    jacfwd, jacobian, jacobian_with, jacrev, random_input, Error, Matrix, Network, Program, Real,
-    Strategy,
+    jacfwd, jacfwd_structured, jacobian, jacobian_with, jacrev, jacrev_structured, random_input,
+    Error, Matrix, Network, Program, Real, Strategy,
 };
 use ndarray::{Array1, Array2, ArrayD};
 use proptest::prelude::*;
@@ -32,6 +32,13 @@ fn all_strategies<T: Real>(
             rtol,
             0.0,
         );
+    }
+    let structured = [
+        jacfwd_structured(f, x).unwrap(),
+        jacrev_structured(f, x).unwrap(),
+    ];
+    for j in &structured {
+        assert_close(&format!("{what}: jac*_structured"), j, reference, rtol, 0.0);
     }
     let (j, plan) = jacobian(f, x).unwrap();
     assert_close(
