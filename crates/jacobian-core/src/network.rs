@@ -44,6 +44,23 @@ pub fn sin_matrix<T: Real>(rows: usize, cols: usize) -> Array2<T> {
     })
 }
 
+/// `A_i = sin_matrix(n_i, n_{i-1})` for consecutive widths, after checking that every width is
+/// positive and that the matrices fit in memory.
+fn layer_matrices<T: Real>(widths: &[usize]) -> Result<Vec<Array2<T>>> {
+    if widths.contains(&0) {
+        return Err(Error::Widths {
+            widths: widths.to_vec(),
+            reason: "every width must be at least 1".into(),
+        });
+    }
+    let elements: u128 = widths.windows(2).map(|p| p[0] as u128 * p[1] as u128).sum();
+    check_fits::<T>(&format!("the matrices of a {widths:?} network"), elements)?;
+    Ok(widths
+        .windows(2)
+        .map(|p| sin_matrix::<T>(p[1], p[0]))
+        .collect())
+}
+
 /// `tanh(sum(A, axis=1))`: the bias of a layer.
 pub fn bias<T: Real>(a: &Array2<T>) -> Array1<T> {
     a.sum_axis(Axis(1)).mapv(T::tanh)
@@ -71,13 +88,10 @@ impl<T: Real> Network<T> {
                 widths.len()
             ))
         })?;
-        if w.contains(&0) {
-            return Err(bad("every width must be at least 1"));
-        }
-        let elements: u128 = w.windows(2).map(|p| p[0] as u128 * p[1] as u128).sum();
-        check_fits::<T>(&format!("the matrices of a {w:?} network"), elements)?;
-        let a = |i: usize| sin_matrix::<T>(w[i + 1], w[i]);
-        Self::from_matrices(a(0), a(1), a(2))
+        let [a1, a2, a3]: [Array2<T>; 3] = layer_matrices(&w)?
+            .try_into()
+            .expect("four widths make three matrices");
+        Self::from_matrices(a1, a2, a3)
     }
 
     /// A network from given matrices (biases from the original's formula).
@@ -200,15 +214,9 @@ impl<T: Real> DeepNetwork<T> {
                 widths.len()
             )));
         }
-        if widths.contains(&0) {
-            return Err(bad("every width must be at least 1".into()));
-        }
-        let elements: u128 = widths.windows(2).map(|p| p[0] as u128 * p[1] as u128).sum();
-        check_fits::<T>(&format!("the matrices of a {widths:?} network"), elements)?;
-        let layers = widths
-            .windows(2)
-            .map(|p| {
-                let a = sin_matrix::<T>(p[1], p[0]);
+        let layers = layer_matrices::<T>(widths)?
+            .into_iter()
+            .map(|a| {
                 let b = bias(&a);
                 (Matrix::new(a), b)
             })
