@@ -47,6 +47,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from jax_bench import fmt_s  # stdlib-only at import; the same formatting on both sides
+
 ROOT = Path(__file__).resolve().parent.parent
 VENV = ROOT / ".venv-jax"
 JAX_VERSION = "0.10.2"
@@ -180,16 +182,6 @@ def ours_job(name, *args):
 
 
 # ---------------------------------------------------------------- formatting
-def fmt_s(v):
-    if v is None:
-        return "-"
-    if v < 1e-3:
-        return f"{v * 1e6:.0f} us"
-    if v < 1:
-        return f"{v * 1e3:.1f} ms"
-    return f"{v:.2f} s"
-
-
 def mark(ok):
     return "✓" if ok else "✗"
 
