@@ -15,7 +15,7 @@
 //! | diagonal   | 0        | `q`      | `q·r`   |
 //! | dense      | 0        | `p·q`    | `p·q·r` |
 
-use ndarray::{Array1, Array2, ArrayView2, Axis, ShapeBuilder, Zip};
+use ndarray::{Array1, Array2, ArrayView2, Zip};
 
 use crate::primitives::{scale_cols, scale_rows, Matrix, PARALLEL_ELEMENTS};
 use crate::scalar::Real;
@@ -221,23 +221,35 @@ impl<T: Real> Structured<T> {
 }
 
 /// `diag(d) · A` (`axis = 1`: `d` down the rows) or `A · diag(d)` (`axis = 0`: `d` along the
-/// columns) for a matrix that is not ours to scale in place: one pass in `A`'s storage order
-/// (a transposed view such as `A1ᵀ` is read as stored), into a matrix of the same layout.
+/// columns) for a matrix that is not ours to scale in place: one pass, row by row in `A`'s
+/// storage order (a transposed view such as `A1ᵀ` is read as stored).
 fn scaled_copy<T: Real>(a: ArrayView2<T>, d: &Array1<T>, axis: usize) -> Array2<T> {
-    let d = d.view().insert_axis(Axis(axis));
-    let d = d.broadcast(a.dim()).expect("d has a length of A");
-    let column_major = !a.is_standard_layout() && a.t().is_standard_layout();
-    let mut out = Array2::uninit(a.dim().set_f(column_major));
-    let zip = Zip::from(&mut out).and(&a).and(&d);
-    let scale = |o: &mut std::mem::MaybeUninit<T>, &v: &T, &di: &T| {
-        o.write(v * di);
+    if !a.is_standard_layout() && a.t().is_standard_layout() {
+        // diag(d) · Bᵀ = (B · diag(d))ᵀ, and likewise the other way round.
+        return scaled_copy(a.t(), d, 1 - axis).reversed_axes();
+    }
+    let mut out = Array2::uninit(a.dim());
+    let zip = Zip::indexed(out.rows_mut()).and(a.rows());
+    let row = |i: usize,
+               mut o: ndarray::ArrayViewMut1<std::mem::MaybeUninit<T>>,
+               r: ndarray::ArrayView1<T>| {
+        if axis == 1 {
+            let di = d[i];
+            Zip::from(&mut o).and(&r).for_each(|o, &v| {
+                o.write(v * di);
+            });
+        } else {
+            Zip::from(&mut o).and(&r).and(d).for_each(|o, &v, &di| {
+                o.write(v * di);
+            });
+        }
     };
     if a.len() >= PARALLEL_ELEMENTS {
-        zip.par_for_each(scale);
+        zip.par_for_each(row);
     } else {
-        zip.for_each(scale);
+        zip.for_each(row);
     }
-    // SAFETY: the zip wrote every element of `out`.
+    // SAFETY: every row of `out` was written above.
     unsafe { out.assume_init() }
 }
 
