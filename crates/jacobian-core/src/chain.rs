@@ -372,8 +372,17 @@ pub struct Plan {
 
 impl<T: Real> Program<T> {
     /// The chain of this program, the cost of every strategy, and the cheapest one: from the
-    /// shapes alone, before anything runs.
+    /// shapes alone, before anything runs. Made once per program, then kept.
     pub fn plan(&self) -> Plan {
+        self.cached_plan().clone()
+    }
+
+    /// The plan, made on first use: [`jacobian`] and [`jacobian_with`] do not make it again.
+    pub(crate) fn cached_plan(&self) -> &Plan {
+        self.plan_cell().get_or_init(|| self.make_plan())
+    }
+
+    fn make_plan(&self) -> Plan {
         let segments = segments(self);
         let factors: Vec<usize> = (0..segments.len())
             .filter(|&s| segments[s].factor.kind != Kind::Identity)
@@ -667,9 +676,9 @@ pub fn jacobian<'a, T: Real>(
     f: &Program<T>,
     x: impl AsArray<'a, T, Ix1>,
 ) -> Result<(ArrayD<T>, Plan)> {
-    let plan = f.plan();
+    let plan = f.cached_plan();
     let jac = plan.jacobian(f, x)?;
-    Ok((jac, plan))
+    Ok((jac, plan.clone()))
 }
 
 /// The full Jacobian by a given strategy. All five give the same matrix (to rounding).
@@ -681,7 +690,7 @@ pub fn jacobian_with<'a, T: Real>(
     f: &Program<T>,
     x: impl AsArray<'a, T, Ix1>,
 ) -> Result<ArrayD<T>> {
-    f.plan().with_strategy(strategy).jacobian(f, x)
+    f.cached_plan().run_strategy(strategy, f, x)
 }
 
 /// `jacfwd` from a symbolic identity: the same Jacobian, without multiplying by the identity.
@@ -718,8 +727,18 @@ impl Plan {
         f: &Program<T>,
         x: impl AsArray<'a, T, Ix1>,
     ) -> Result<ArrayD<T>> {
+        self.run_strategy(self.strategy, f, x)
+    }
+
+    /// Runs `strategy` with this plan's chain and counts.
+    fn run_strategy<'a, T: Real>(
+        &self,
+        strategy: Strategy,
+        f: &Program<T>,
+        x: impl AsArray<'a, T, Ix1>,
+    ) -> Result<ArrayD<T>> {
         let x = x.into();
-        match self.strategy {
+        match strategy {
             Strategy::Forward => return crate::jacfwd(f, x),
             Strategy::Reverse => return crate::jacrev(f, x),
             _ => {}
@@ -728,20 +747,20 @@ impl Plan {
         check_fits::<T>(
             &format!(
                 "the {} Jacobian ({})",
-                self.strategy,
+                strategy,
                 f.output_shape().describe()
             ),
             // What the strategy holds at its peak, and the Jacobian stored in full at the end.
-            self.cost.peak_bytes(self.strategy) as u128 / std::mem::size_of::<T>() as u128
+            self.cost.peak_bytes(strategy) as u128 / std::mem::size_of::<T>() as u128
                 + f.output_len() as u128 * f.input_len() as u128,
         )?;
         let lin = f.linearize_for_jacobian(x)?;
         let local = numeric(&lin);
         let mut meter = Meter::default();
-        let jac: Array2<T> = run(self.strategy, f, self, &local, &mut meter).into_dense();
+        let jac: Array2<T> = run(strategy, f, self, &local, &mut meter).into_dense();
         debug_assert_eq!(
             meter.madds + self.cost.linearize,
-            self.cost.madds(self.strategy),
+            self.cost.madds(strategy),
             "the run did what the plan counted"
         );
         let mut dims = f.output_shape().dims();

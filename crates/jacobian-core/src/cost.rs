@@ -129,7 +129,7 @@ impl<T: Real> Program<T> {
     /// assert!(c.jacfwd_structured < 200_000_000);
     /// ```
     pub fn cost(&self) -> Cost {
-        self.plan().cost
+        self.cached_plan().cost
     }
 
     /// A table of each step with its shapes, its local Jacobians and its multiply–adds: the

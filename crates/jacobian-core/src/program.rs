@@ -76,6 +76,8 @@ pub struct Program<T> {
     output: ValueId,
     /// How many times each value is read (by nodes, and once more if it is the output).
     uses: Vec<usize>,
+    /// The plan, made from the shapes on first use ([`Program::plan`]).
+    plan: std::sync::OnceLock<crate::chain::Plan>,
 }
 
 struct Builder<T> {
@@ -423,6 +425,7 @@ impl<T: Real> Program<T> {
             nodes: kept,
             output,
             uses,
+            plan: std::sync::OnceLock::new(),
         }
     }
 
@@ -474,6 +477,11 @@ impl<T: Real> Program<T> {
 
     fn arg_shapes(&self, node: &Node<T>) -> Vec<Shape> {
         node.args.iter().map(|&a| self.value_shape(a)).collect()
+    }
+
+    /// The plan's cache: a program never changes once traced.
+    pub(crate) fn plan_cell(&self) -> &std::sync::OnceLock<crate::chain::Plan> {
+        &self.plan
     }
 
     /// The output's [`ValueId`].
