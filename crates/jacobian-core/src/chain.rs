@@ -229,7 +229,7 @@ pub struct Segment {
     /// How the factor is cheapest to form on its own: by pushing (forward) or pulling (reverse)
     /// an identity through the segment, and the multiply–adds that costs.
     pub formed_by: (Strategy, u64),
-    /// The primitives it consists of, e.g. `matvec[1000×5000]` or `tanh sin scale add`.
+    /// The primitives it consists of, e.g. `matvec[A1 1000×5000]` or `tanh sin scale add`.
     pub ops: String,
 }
 
@@ -382,6 +382,40 @@ impl<T: Real> Program<T> {
         self.plan_cell().get_or_init(|| self.make_plan())
     }
 
+    /// Labels from the input end: `D1, D2, …` for diagonal factors; for dense ones the names of
+    /// their constants (`A1`, `A3ᵀ`) if each applies exactly one named matrix, else `A1, A2, …`.
+    fn factor_labels(&self, segments: &[Segment], factors: &[usize]) -> Vec<String> {
+        let named = |seg: &Segment| -> Option<String> {
+            let mut names = self.nodes()[seg.from..seg.to]
+                .iter()
+                .filter_map(|node| node.prim.constant_name());
+            let first = names.next();
+            names.next().is_none().then_some(first).flatten()
+        };
+        let dense: Vec<&Segment> = factors
+            .iter()
+            .map(|&s| &segments[s])
+            .filter(|seg| seg.factor.kind == Kind::Dense)
+            .collect();
+        let names: Option<Vec<String>> = dense.iter().map(|seg| named(seg)).collect();
+        let (mut a, mut d) = (0, 0);
+        factors
+            .iter()
+            .map(|&s| {
+                if segments[s].factor.kind == Kind::Dense {
+                    a += 1;
+                    match &names {
+                        Some(names) => names[a - 1].clone(),
+                        None => format!("A{a}"),
+                    }
+                } else {
+                    d += 1;
+                    format!("D{d}")
+                }
+            })
+            .collect()
+    }
+
     fn make_plan(&self) -> Plan {
         let segments = segments(self);
         let factors: Vec<usize> = (0..segments.len())
@@ -389,19 +423,7 @@ impl<T: Real> Program<T> {
             .collect();
         let sketches: Vec<Sketch> = factors.iter().map(|&s| segments[s].factor).collect();
         let order = (!sketches.is_empty()).then(|| cheapest_order(&sketches));
-        let (mut dense, mut diag) = (0, 0);
-        let labels = factors
-            .iter()
-            .map(|&s| {
-                if segments[s].factor.kind == Kind::Dense {
-                    dense += 1;
-                    format!("A{dense}")
-                } else {
-                    diag += 1;
-                    format!("D{diag}")
-                }
-            })
-            .collect();
+        let labels = self.factor_labels(&segments, &factors);
         let mut plan = Plan {
             segments,
             factors,
@@ -579,7 +601,8 @@ impl Plan {
         steps
     }
 
-    /// The label of each factor (`A1`, `D1`, …, numbered from the input end), in chain order.
+    /// The label of each factor in chain order, from the input end: the names of named constants
+    /// (`A1`, `A3ᵀ`), else `A1, A2, …`; diagonal factors `D1, D2, …`.
     pub fn labels(&self) -> &[String] {
         &self.labels
     }

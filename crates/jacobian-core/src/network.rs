@@ -128,9 +128,9 @@ impl<T: Real> Network<T> {
         let (b1, b2, b3) = (bias(&a1), bias(&a2), bias(&a3));
         Ok(Network {
             widths: [widths[0], widths[1], widths[2], widths[3]],
-            a1: Matrix::new(a1),
-            a2: Matrix::new(a2),
-            a3: Matrix::new(a3),
+            a1: Matrix::new(a1).named("A1"),
+            a2: Matrix::new(a2).named("A2"),
+            a3: Matrix::new(a3).named("A3"),
             b1,
             b2,
             b3,
@@ -216,9 +216,10 @@ impl<T: Real> DeepNetwork<T> {
         }
         let layers = layer_matrices::<T>(widths)?
             .into_iter()
-            .map(|a| {
+            .enumerate()
+            .map(|(i, a)| {
                 let b = bias(&a);
-                (Matrix::new(a), b)
+                (Matrix::new(a).named(&format!("A{}", i + 1)), b)
             })
             .collect();
         Ok(DeepNetwork {

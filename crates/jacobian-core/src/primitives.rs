@@ -37,9 +37,14 @@ pub struct ShapeMismatch {
 pub trait Primitive<T: Real>: Send + Sync + fmt::Debug {
     /// The name shown in printed programs, e.g. `tanh`.
     fn name(&self) -> &'static str;
-    /// Parameters shown in printed programs, e.g. `[1000×5000]`.
+    /// Parameters shown in printed programs, e.g. `[A1 1000×5000]`.
     fn params(&self) -> String {
         String::new()
+    }
+    /// The name of the constant matrix it applies, if it has one (`A1`, `A3ᵀ`): plans label
+    /// their factors with it.
+    fn constant_name(&self) -> Option<String> {
+        None
     }
     /// The shape rule: the output shape for these input shapes, or what was expected.
     fn shape(&self, inputs: &[Shape]) -> Result<Shape, ShapeMismatch>;
@@ -179,10 +184,13 @@ pub(crate) fn scale_cols<T: Real>(mut c: Array2<T>, d: &Array1<T>) -> Array2<T> 
 /// A constant matrix, shared (not copied) by every program that uses it, possibly transposed.
 ///
 /// `Matrix::new(a).t()` is the transpose as a view: no data moves, as in `A1.T @ y`.
+/// `Matrix::new(a).named("A1")` gives it the name printed programs and plans show (`A1ᵀ` for its
+/// transpose).
 #[derive(Clone)]
 pub struct Matrix<T> {
     data: Arc<ndarray::Array2<T>>,
     transposed: bool,
+    name: Option<Arc<str>>,
 }
 
 impl<T: Real> Matrix<T> {
@@ -191,13 +199,25 @@ impl<T: Real> Matrix<T> {
         Matrix {
             data: Arc::new(a),
             transposed: false,
+            name: None,
         }
+    }
+    /// The same matrix, named (e.g. `A1`) in printed programs and plans.
+    pub fn named(mut self, name: &str) -> Self {
+        self.name = Some(name.into());
+        self
+    }
+    /// The name as the matrix acts: `A1`, or `A1ᵀ` for the transpose; `None` if unnamed.
+    pub fn name(&self) -> Option<String> {
+        let name = self.name.as_deref()?;
+        Some(format!("{name}{}", if self.transposed { "ᵀ" } else { "" }))
     }
     /// The transpose, sharing the data.
     pub fn t(&self) -> Self {
         Matrix {
             data: Arc::clone(&self.data),
             transposed: !self.transposed,
+            name: self.name.clone(),
         }
     }
     /// The matrix as an array view (transposed if this is a transpose).
@@ -225,8 +245,12 @@ impl<T> fmt::Debug for Matrix<T> {
         let (r, c) = if self.transposed { (c, r) } else { (r, c) };
         write!(
             f,
-            "Matrix<{}>[{r}×{c}]{}",
+            "Matrix<{}>{}[{r}×{c}]{}",
             std::any::type_name::<T>(),
+            self.name
+                .as_deref()
+                .map(|n| format!(" {n}"))
+                .unwrap_or_default(),
             if self.transposed {
                 " (transposed view)"
             } else {
@@ -252,14 +276,14 @@ impl<T: Real> Primitive<T> for MatVec<T> {
     }
     fn params(&self) -> String {
         let (m, n) = self.a.dim();
-        format!(
-            "[{m}×{n}{}]",
-            if self.a.transposed {
-                ", transposed"
-            } else {
-                ""
-            }
-        )
+        match self.a.name() {
+            Some(name) => format!("[{name} {m}×{n}]"),
+            None if self.a.transposed => format!("[{m}×{n}, transposed]"),
+            None => format!("[{m}×{n}]"),
+        }
+    }
+    fn constant_name(&self) -> Option<String> {
+        self.a.name()
     }
     fn shape(&self, inputs: &[Shape]) -> Result<Shape, ShapeMismatch> {
         let (m, n) = self.a.dim();

@@ -131,7 +131,7 @@ fn the_plan_starts_at_the_narrow_end() {
     assert_eq!(f.strategy, Strategy::StructuredReverse, "{f}");
     assert_eq!(g.strategy, Strategy::StructuredForward, "{g}");
     assert_eq!(f.bracketing(), "(((A3 · D2) · A2) · D1) · A1");
-    assert_eq!(g.bracketing(), "A3 · (D2 · (A2 · (D1 · A1)))");
+    assert_eq!(g.bracketing(), "A1ᵀ · (D2 · (A2ᵀ · (D1 · A3ᵀ)))");
 
     let deep = DeepNetwork::<f32>::new(&[500, 5000, 20, 5000, 500]).unwrap();
     let plan = deep.trace().plan();
@@ -259,4 +259,21 @@ fn strategies_reject_bad_input() {
             "{s}"
         );
     }
+}
+
+/// Plans and printed programs name the constants (`A1ᵀ` for a transpose); without a name for
+/// every dense factor, the factors are numbered from the input end instead.
+#[test]
+fn factors_are_labelled_by_their_constants() {
+    let a = Matrix::new(Array2::<f64>::from_elem((3, 4), 0.5));
+    let b = Matrix::new(Array2::<f64>::from_elem((3, 2), 0.25));
+    let trace = |a: &Matrix<f64>, b: &Matrix<f64>| {
+        Program::trace(4, |x| b.t().dot(&a.dot(&x).tanh())).unwrap()
+    };
+    let p = trace(&a.clone().named("W"), &b.clone().named("V"));
+    assert_eq!(p.plan().labels(), ["W", "D1", "Vᵀ"]);
+    assert!(p.to_string().contains("matvec[Vᵀ 2×3]"), "{p}");
+    let p = trace(&a.named("W"), &b);
+    assert_eq!(p.plan().labels(), ["A1", "D1", "A2"]);
+    assert!(p.to_string().contains("matvec[2×3, transposed]"), "{p}");
 }
