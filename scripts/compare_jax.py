@@ -7,13 +7,16 @@ One command, from anywhere in the repository:
 
 1. creates `.venv-jax/` at the repository root with a pinned `jax[cpu]` from PyPI, unless it is
    already there (idempotent: an existing environment with the pinned version is reused);
-2. builds `cargo build --release -p jacobian-cli` (binaries `reproduce` and `job`);
+2. builds `cargo build --release -p jacobian-cli` (binaries `reproduce`, `job` and `peak`);
 3. runs JAX's side with scripts/jax_bench.py and ours with target/release/{reproduce,job}, each
    in its own fresh process, and prints:
    (a) warm times: `jax.jit` of each job after compilation vs ours (median of --runs runs each),
        ratio ours/JAX, target <= 0.8; with --rounds R the two sides alternate R times and the
        median of the R per-round ratios is judged (sub-millisecond jobs vary up to 2x between
        runs on a shared machine);
+   (a') the two dense jobs (one 1000x5000x5000 product each) against this machine's f32
+        multiply-add peak (target/release/peak): each side's share of the peak, and the ratio
+        ours/JAX would reach if ours ran at the peak;
    (b) first calls: JAX un-jitted (as the original notebook timed them), JAX jit first call
        (tracing + compilation), ours (tracing included);
    (c) the whole reproduction as one process (build the matrices, the four Jacobians as first
@@ -219,6 +222,10 @@ def main():
     load_start = loadavg()
     t_start = time.perf_counter()
     runs = str(args.runs)
+    # The hardware's ceiling: register-only multiply–adds on every thread (target/release/peak)
+    say("this machine's f32 multiply–add peak (target/release/peak)")
+    peak_out, _ = run("peak", [str(TARGET / "peak")])
+    peak = json.loads(peak_out.strip().splitlines()[-1])
 
     # JAX: all six jobs in one process (jit first call, warm, the notebook's un-jitted first calls)
     say(f"JAX: six jobs, {runs} warm runs each (scripts/jax_bench.py --mode jobs)")
@@ -301,6 +308,28 @@ def main():
     table(["job", "JAX jit warm", "ours", "ratio", f"ratio over {args.rounds} round(s)", "target",
            "(ours, own process)"], rows)
 
+    # The dense jobs are one n1 × n0 × n0 product each (A1 times the dense standard basis); the
+    # rest of the work is under 1% of it. At the peak measured above, that product takes
+    # flop / peak: no implementation goes below it, whatever its code.
+    n0, n1 = jax_jobs["widths"][0], jax_jobs["widths"][1]
+    flop = 2.0 * n1 * n0 * n0
+    at_peak = flop / (peak["gflops"] * 1e9)
+    print(f"\n## (a') The dense jobs against the hardware: jacfwd(F) and jacrev(G) multiply the "
+          f"dense {n0}×{n0} standard basis by A1: {flop / 1e9:.1f} GFLOP. This machine's f32 "
+          f"multiply–add peak: {peak['gflops']:.0f} GFLOP/s ({peak['isa']}, {peak['threads']} "
+          f"threads; target/release/peak), so the product alone takes at least {fmt_s(at_peak)}.")
+    rows = []
+    for job, jname, label, rlabel in JOBS:
+        if job not in ("jacfwd_f", "jacrev_g"):
+            continue
+        j, o = jax_warm[jname], ours_warm[rlabel]
+        pct = lambda t: f"{100 * flop / t / (peak['gflops'] * 1e9):.0f}%"
+        rows.append([label, fmt_s(j), pct(j), fmt_s(o), pct(o), f"{at_peak / j:.2f}",
+                     fmt_s(TARGET_WARM_RATIO * j)])
+    table(["job", "JAX jit warm", "of peak", "ours", "of peak",
+           "ratio if ours ran at peak", f"time for ratio {TARGET_WARM_RATIO}"], rows)
+    results["peak"] = dict(peak, dense_gflop=flop / 1e9, dense_at_peak_s=at_peak)
+
     print("\n## (b) First calls (tracing and, for JAX, compilation included)")
     rows = []
     ours_nb = ours_repro[0][0]["notebook_times_s"]
@@ -333,6 +362,8 @@ def main():
     ])
     print(f"speedup JAX/ours: {speedup:.1f}x   target ≥ {TARGET_SPEEDUP:.0f}x "
           f"{target('reproduction_speedup', speedup >= TARGET_SPEEDUP, speedup)}")
+    print(f"at most {jw / (2 * at_peak):.1f}x: the bound if our process did nothing but its two "
+          f"dense products (jacfwd(F), jacrev(G)) at the peak of (a'), {fmt_s(2 * at_peak)}")
     print(f"memory ours/JAX:  {mem_ratio:.3f}    target ≤ 1/3 "
           f"{target('reproduction_memory', mem_ratio <= TARGET_MEM_RATIO, mem_ratio)}")
 

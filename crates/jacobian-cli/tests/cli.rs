@@ -1,0 +1,132 @@
+//! The command-line programs, run as a user runs them: small widths, their output read back.
+//! Times are only checked to be present and positive, never against a bound.
+
+use std::process::{Command, Output};
+
+fn run(bin: &str, args: &[&str]) -> Output {
+    Command::new(bin)
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("could not start {bin}: {e}"))
+}
+
+fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// The value of `"key": value` in a flat one-line JSON object, as a number.
+fn number(json: &str, key: &str) -> f64 {
+    let pat = format!("\"{key}\": ");
+    let at = json
+        .find(&pat)
+        .unwrap_or_else(|| panic!("no {key} in {json}"))
+        + pat.len();
+    let end = json[at..].find([',', '}']).map_or(json.len(), |e| at + e);
+    json[at..end]
+        .trim()
+        .parse()
+        .unwrap_or_else(|e| panic!("{key} in {json}: {e}"))
+}
+
+#[test]
+fn reproduce_prints_the_notebooks_lines_and_agreeing_jacobians() {
+    let out = run(
+        env!("CARGO_BIN_EXE_reproduce"),
+        &["--widths", "60,12,3,1", "--runs", "1"],
+    );
+    let text = stdout(&out);
+    assert!(out.status.success(), "{text}{}", stderr(&out));
+    assert_eq!(text.matches("Forward time:").count(), 2, "{text}");
+    assert_eq!(text.matches("Reverse time:").count(), 2, "{text}");
+    // f32 at these widths: the two modes agree to rounding.
+    let line = text
+        .lines()
+        .find(|l| l.starts_with("max |jacfwd - jacrev|"))
+        .unwrap_or_else(|| panic!("no agreement line in {text}"));
+    for part in line.split(": ").nth(1).unwrap().split(", ") {
+        let diff: f64 = part.split(' ').nth(1).unwrap().parse().unwrap();
+        assert!(diff < 1e-4, "{line}");
+    }
+}
+
+#[test]
+fn job_reports_the_reproduction_as_json() {
+    let out = run(
+        env!("CARGO_BIN_EXE_job"),
+        &["--job", "reproduction", "--widths", "60,12,3,1"],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let json = stdout(&out);
+    for key in ["build_s", "jacobians_s", "total_from_main_s"] {
+        assert!(number(&json, key) > 0.0, "{key} in {json}");
+    }
+    for job in ["jacfwd_f", "jacrev_f", "jacfwd_g", "jacrev_g"] {
+        assert!(json.contains(&format!("\"{job}\": ")), "{job} in {json}");
+    }
+}
+
+#[test]
+fn one_job_reports_its_first_call_and_warm_median() {
+    let out = run(
+        env!("CARGO_BIN_EXE_job"),
+        &["--job", "jacfwd_f", "--widths", "60,12,3,1", "--runs", "3"],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let json = stdout(&out);
+    assert!(json.contains("\"out_shape\": [60]"), "{json}");
+    assert!(number(&json, "first_call_s") > 0.0, "{json}");
+    assert!(number(&json, "warm_median_s") > 0.0, "{json}");
+}
+
+#[test]
+fn peak_measures_a_positive_rate_or_says_why_not() {
+    let out = run(
+        env!("CARGO_BIN_EXE_peak"),
+        &["--runs", "1", "--iters", "10000"],
+    );
+    if out.status.success() {
+        let json = stdout(&out);
+        assert!(number(&json, "gflops") > 0.0, "{json}");
+        assert!(number(&json, "threads") >= 1.0, "{json}");
+    } else {
+        // A CPU without AVX2+FMA: a clear error, not a made-up number.
+        assert!(stderr(&out).contains("not measured"), "{}", stderr(&out));
+    }
+}
+
+#[test]
+fn bad_arguments_fail_with_what_was_expected_and_given() {
+    let cases: [(&str, &[&str], &str); 4] = [
+        (
+            env!("CARGO_BIN_EXE_job"),
+            &["--job", "jacfwd_f", "--chunk", "0"],
+            "--chunk must be at least 1",
+        ),
+        (
+            env!("CARGO_BIN_EXE_reproduce"),
+            &["--widths", "60,0,3,1"],
+            "every width must be at least 1",
+        ),
+        (
+            env!("CARGO_BIN_EXE_reproduce"),
+            &["--widths", "60,12,3"],
+            "4",
+        ),
+        (
+            env!("CARGO_BIN_EXE_peak"),
+            &["--runs", "0"],
+            "must be at least 1 (given 0",
+        ),
+    ];
+    for (bin, args, expected) in cases {
+        let out = run(bin, args);
+        assert!(!out.status.success(), "{bin} {args:?} succeeded");
+        let err = stderr(&out);
+        assert!(err.contains(expected), "{bin} {args:?}: {err}");
+        assert!(!err.contains("panicked"), "{bin} {args:?} panicked: {err}");
+    }
+}
