@@ -53,6 +53,7 @@ enum Dtype {
 
 fn main() -> Result<()> {
     let args = Args::parse();
+    jacobian_core::memory::keep_freed_memory(); // as XLA's allocator does (see memory.rs)
     match args.dtype {
         Dtype::F32 => run::<f32>(&args),
         Dtype::F64 => run::<f64>(&args),

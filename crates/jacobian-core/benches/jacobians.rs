@@ -10,6 +10,8 @@ use jacobian_core::{jacfwd, jacrev, random_input, Network};
 use ndarray::s;
 
 fn bench(c: &mut Criterion) {
+    // As the command-line tools do: freed memory is kept for reuse (see memory.rs).
+    jacobian_core::memory::keep_freed_memory();
     let net = Network::<f32>::original();
     let x = random_input::<f32>(5000, 0);
     for (name, prog, x) in [

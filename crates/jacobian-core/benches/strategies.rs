@@ -14,6 +14,8 @@ use jacobian_core::network::DeepNetwork;
 use jacobian_core::{jacfwd, jacobian, jacobian_with, jacrev, random_input, Network, Strategy};
 
 fn bench(c: &mut Criterion) {
+    // As the command-line tools do: freed memory is kept for reuse (see memory.rs).
+    jacobian_core::memory::keep_freed_memory();
     let net = Network::<f32>::original();
     let deep = DeepNetwork::<f32>::new(&[500, 5000, 20, 5000, 500]).expect("fits");
     for (name, prog) in [

@@ -83,6 +83,7 @@
 //! | [`finite_diff`] | central differences, the independent check |
 //! | [`timing`] | timeit-style medians |
 //! | [`linalg`] | the fast matrix product (performance plumbing, not AD) |
+//! | [`memory`] | keeping freed memory for reuse, for programs (plumbing, not AD) |
 
 #![warn(missing_docs)]
 
@@ -92,6 +93,7 @@ pub mod error;
 pub mod finite_diff;
 pub mod jacobian;
 pub mod linalg;
+pub mod memory;
 pub mod network;
 pub mod primitives;
 pub mod program;

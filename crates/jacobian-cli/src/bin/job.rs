@@ -99,6 +99,7 @@ fn json_num(v: Option<f64>) -> String {
 fn main() -> Result<()> {
     let t_main = Instant::now();
     let args = Args::parse();
+    jacobian_core::memory::keep_freed_memory(); // as XLA's allocator does (see memory.rs)
     if args.chunk == Some(0) {
         bail!("--chunk must be at least 1");
     }

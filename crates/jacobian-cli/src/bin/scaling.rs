@@ -69,6 +69,7 @@ fn loglog_slope(points: &[(f64, f64)]) -> f64 {
 
 fn main() -> Result<()> {
     let args = Args::parse();
+    jacobian_core::memory::keep_freed_memory(); // as XLA's allocator does (see memory.rs)
     anyhow::ensure!(args.fixed.len() == 3, "--fixed takes three widths n1,n2,n3");
     anyhow::ensure!(
         args.widths.len() >= 2,
