@@ -42,6 +42,8 @@ fn every_layout_matches_the_reference_product() {
         (200, 300, 250),
         (1000, 500, 1),
         (1, 700, 400),
+        (1, 701, 300),  // vector–matrix, rows split among threads with a remainder
+        (1, 6, 20_000), // few rows, many columns: two threads of one and a half row blocks
         (3, 5, 2),
         (64, 1, 64),
     ] {
