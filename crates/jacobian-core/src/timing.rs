@@ -37,6 +37,44 @@ impl Timing {
         }
         timings
     }
+
+    /// Times several jobs round-robin within a time budget: each runs at least `min_runs` times
+    /// (at least once), then again while its own total stays within `budget` (its next run is
+    /// expected to take its mean so far), and at most `max_runs` times. Slow jobs get few runs,
+    /// fast ones many, and a burst of load slows all the jobs of a round alike.
+    pub fn measure_within<R, F: FnMut() -> R>(
+        budget: Duration,
+        min_runs: usize,
+        max_runs: usize,
+        jobs: &mut [F],
+    ) -> Vec<Timing> {
+        let min_runs = min_runs.max(1);
+        let max_runs = max_runs.max(min_runs);
+        let mut timings = vec![Timing { samples: vec![] }; jobs.len()];
+        loop {
+            let mut ran = false;
+            for (job, timing) in jobs.iter_mut().zip(&mut timings) {
+                let k = timing.samples.len();
+                let spent: Duration = timing.samples.iter().sum();
+                let next = if k == 0 {
+                    Duration::ZERO
+                } else {
+                    spent / k as u32
+                };
+                if k >= max_runs || (k >= min_runs && spent + next > budget) {
+                    continue;
+                }
+                ran = true;
+                let start = Instant::now();
+                std::hint::black_box(job());
+                timing.samples.push(start.elapsed());
+            }
+            if !ran {
+                return timings;
+            }
+        }
+    }
+
     fn sorted(&self) -> Vec<Duration> {
         let mut s = self.samples.clone();
         s.sort();
@@ -91,5 +129,62 @@ impl fmt::Display for Timing {
             pretty(self.min()),
             pretty(self.max())
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Jobs that count their runs; no test here depends on how long anything takes.
+    fn counters(n: usize) -> (Vec<std::cell::Cell<usize>>, usize) {
+        ((0..n).map(|_| std::cell::Cell::new(0)).collect(), n)
+    }
+
+    #[test]
+    fn a_zero_budget_runs_each_job_the_minimum() {
+        let (count, n) = counters(3);
+        let mut jobs: Vec<_> = (0..n)
+            .map(|i| {
+                let c = &count[i];
+                move || c.set(c.get() + 1)
+            })
+            .collect();
+        let t = Timing::measure_within(Duration::ZERO, 4, 50, &mut jobs);
+        assert!(count.iter().all(|c| c.get() == 4));
+        assert!(t.iter().all(|t| t.runs() == 4));
+    }
+
+    #[test]
+    fn an_ample_budget_stops_at_the_maximum() {
+        let (count, n) = counters(2);
+        let mut jobs: Vec<_> = (0..n)
+            .map(|i| {
+                let c = &count[i];
+                move || c.set(c.get() + 1)
+            })
+            .collect();
+        let t = Timing::measure_within(Duration::from_secs(3600), 1, 7, &mut jobs);
+        assert!(t.iter().all(|t| t.runs() == 7), "{t:?}");
+        // A minimum of zero still runs once; a maximum below the minimum is raised to it.
+        let t = Timing::measure_within(Duration::ZERO, 0, 0, &mut jobs);
+        assert!(t.iter().all(|t| t.runs() == 1));
+        let t = Timing::measure_within(Duration::from_secs(3600), 3, 2, &mut jobs);
+        assert!(t.iter().all(|t| t.runs() == 3));
+        assert!(Timing::measure_within(Duration::ZERO, 1, 1, &mut Vec::<fn()>::new()).is_empty());
+    }
+
+    #[test]
+    fn medians_of_odd_even_and_empty_samples() {
+        let ms = |v: &[u64]| Timing {
+            samples: v.iter().map(|&m| Duration::from_millis(m)).collect(),
+        };
+        assert_eq!(ms(&[5, 1, 3]).median(), Duration::from_millis(3));
+        assert_eq!(ms(&[4, 1, 3, 2]).median(), Duration::from_micros(2500));
+        assert_eq!(ms(&[]).median(), Duration::ZERO);
+        assert_eq!(
+            (ms(&[4, 1]).min(), ms(&[4, 1]).max()),
+            (Duration::from_millis(1), Duration::from_millis(4))
+        );
     }
 }
