@@ -136,20 +136,17 @@ impl fmt::Display for Timing {
 mod tests {
     use super::*;
 
-    /// Jobs that count their runs; no test here depends on how long anything takes.
-    fn counters(n: usize) -> (Vec<std::cell::Cell<usize>>, usize) {
-        ((0..n).map(|_| std::cell::Cell::new(0)).collect(), n)
+    use std::cell::Cell;
+
+    /// One job per counter, each counting its runs: no test here depends on how long anything takes.
+    fn counting(count: &[Cell<usize>]) -> Vec<impl FnMut() + '_> {
+        count.iter().map(|c| move || c.set(c.get() + 1)).collect()
     }
 
     #[test]
     fn a_zero_budget_runs_each_job_the_minimum() {
-        let (count, n) = counters(3);
-        let mut jobs: Vec<_> = (0..n)
-            .map(|i| {
-                let c = &count[i];
-                move || c.set(c.get() + 1)
-            })
-            .collect();
+        let count = vec![Cell::new(0); 3];
+        let mut jobs = counting(&count);
         let t = Timing::measure_within(Duration::ZERO, 4, 50, &mut jobs);
         assert!(count.iter().all(|c| c.get() == 4));
         assert!(t.iter().all(|t| t.runs() == 4));
@@ -157,13 +154,8 @@ mod tests {
 
     #[test]
     fn an_ample_budget_stops_at_the_maximum() {
-        let (count, n) = counters(2);
-        let mut jobs: Vec<_> = (0..n)
-            .map(|i| {
-                let c = &count[i];
-                move || c.set(c.get() + 1)
-            })
-            .collect();
+        let count = vec![Cell::new(0); 2];
+        let mut jobs = counting(&count);
         let t = Timing::measure_within(Duration::from_secs(3600), 1, 7, &mut jobs);
         assert!(t.iter().all(|t| t.runs() == 7), "{t:?}");
         // A minimum of zero still runs once; a maximum below the minimum is raised to it.
