@@ -8,7 +8,8 @@
 //! - anything else, or small products: `ndarray`'s own product (`matrixmultiply`).
 //!
 //! [`backend`] names the choice; `JACOBIAN_GEMM=portable` forces the portable path, and
-//! `RAYON_NUM_THREADS` bounds the threads.
+//! `RAYON_NUM_THREADS` bounds the threads. [`peak_gflops`] measures the ceiling they work under:
+//! the machine's multiply–add peak.
 
 use ndarray::{ArrayView1, ArrayView2, ArrayViewMut1, ArrayViewMut2, Axis};
 use rayon::prelude::*;
@@ -77,6 +78,105 @@ pub fn backend() -> String {
         None => {}
     }
     "portable (matrixmultiply), 1 thread".to_string()
+}
+
+/// This machine's f32 multiply–add peak on every thread of the rayon pool: the ceiling of any
+/// matrix product here (see [`peak_gflops`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Peak {
+    /// The vector instructions used: `"avx512"` or `"avx2+fma"`.
+    pub isa: &'static str,
+    /// Threads that ran the kernel at once.
+    pub threads: usize,
+    /// Billions of floating-point operations per second (a multiply–add counts as two).
+    pub gflops: f64,
+}
+
+/// Independent accumulators of the peak kernel: enough to cover two FMA pipes' latency.
+const PEAK_ACC: usize = 16;
+
+#[cfg(target_arch = "x86_64")]
+mod peak_kernels {
+    use super::PEAK_ACC;
+    use std::arch::x86_64::*;
+
+    /// `iters × PEAK_ACC` AVX-512 multiply–adds of 16 lanes on registers; returns a value so that
+    /// nothing is elided.
+    #[target_feature(enable = "avx512f")]
+    pub unsafe fn fma512(iters: u64) -> f32 {
+        let (a, b) = (_mm512_set1_ps(0.999_999), _mm512_set1_ps(1e-7));
+        let mut acc = [_mm512_set1_ps(1.0); PEAK_ACC];
+        for _ in 0..iters {
+            for v in acc.iter_mut() {
+                *v = _mm512_fmadd_ps(*v, a, b);
+            }
+        }
+        acc.iter().map(|&v| _mm512_reduce_add_ps(v)).sum()
+    }
+
+    /// The same with AVX2 (8 lanes).
+    #[target_feature(enable = "avx2,fma")]
+    pub unsafe fn fma256(iters: u64) -> f32 {
+        let (a, b) = (_mm256_set1_ps(0.999_999), _mm256_set1_ps(1e-7));
+        let mut acc = [_mm256_set1_ps(1.0); PEAK_ACC];
+        for _ in 0..iters {
+            for v in acc.iter_mut() {
+                *v = _mm256_fmadd_ps(*v, a, b);
+            }
+        }
+        let mut lanes = [0f32; 8];
+        acc.iter()
+            .map(|&v| {
+                _mm256_storeu_ps(lanes.as_mut_ptr(), v);
+                lanes.iter().sum::<f32>()
+            })
+            .sum()
+    }
+}
+
+/// Measures the f32 multiply–add peak: each rayon thread runs `iters × 16` vector fused
+/// multiply–adds on registers (no memory traffic) with the widest vectors the CPU has; the best
+/// of `runs` runs (at least one) is reported. `None` on CPUs without AVX2 and FMA, where no
+/// kernel here measures it. A dense `m × k × n` product cannot take less than
+/// `2·m·k·n / gflops` nanoseconds.
+pub fn peak_gflops(runs: usize, iters: u64) -> Option<Peak> {
+    #[cfg(target_arch = "x86_64")]
+    {
+        let (isa, lanes, fma): (&'static str, u64, fn(u64) -> f32) =
+            if is_x86_feature_detected!("avx512f") {
+                // SAFETY: the CPU has AVX-512F, checked just above.
+                ("avx512", 16, |n| unsafe { peak_kernels::fma512(n) })
+            } else if is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma") {
+                // SAFETY: the CPU has AVX2 and FMA, checked just above.
+                ("avx2+fma", 8, |n| unsafe { peak_kernels::fma256(n) })
+            } else {
+                return None;
+            };
+        let threads = rayon::current_num_threads();
+        let best = (0..runs.max(1))
+            .map(|_| {
+                let start = std::time::Instant::now();
+                std::thread::scope(|s| {
+                    let handles: Vec<_> = (0..threads).map(|_| s.spawn(|| fma(iters))).collect();
+                    for h in handles {
+                        std::hint::black_box(h.join().expect("peak kernel thread"));
+                    }
+                });
+                start.elapsed().as_secs_f64()
+            })
+            .fold(f64::INFINITY, f64::min);
+        let flop = 2.0 * (threads as u64 * iters * PEAK_ACC as u64 * lanes) as f64;
+        return Some(Peak {
+            isa,
+            threads,
+            gflops: flop / best / 1e9,
+        });
+    }
+    #[allow(unreachable_code)]
+    {
+        let _ = (runs, iters, PEAK_ACC);
+        None
+    }
 }
 
 macro_rules! gemm_impl {

@@ -83,3 +83,21 @@ fn every_layout_matches_the_reference_product() {
 fn backend_is_named() {
     assert!(!linalg::backend().is_empty());
 }
+
+#[test]
+fn the_peak_is_measured_or_declined() {
+    match linalg::peak_gflops(1, 10_000) {
+        Some(p) => {
+            assert!(p.gflops > 0.0 && p.gflops.is_finite(), "{p:?}");
+            assert!(
+                p.threads >= 1 && ["avx512", "avx2+fma"].contains(&p.isa),
+                "{p:?}"
+            );
+        }
+        // Only where no kernel measures it: never on an x86-64 CPU with AVX2 and FMA.
+        None => {
+            #[cfg(target_arch = "x86_64")]
+            assert!(!(is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma")));
+        }
+    }
+}
