@@ -200,13 +200,16 @@ impl<T: Real> Structured<T> {
         }
     }
 
-    /// The matrix with every entry stored.
+    /// The matrix with every entry stored, in the standard (row-major) layout.
     pub fn into_dense(self) -> Array2<T> {
         match self {
             Structured::Identity(n) => Array2::eye(n),
             Structured::Diagonal(d) => Array2::from_diag(&d),
-            Structured::Dense(a) => a,
-            Structured::Constant(a) => a.view().to_owned(),
+            // Row-major, whatever the layout of a product or of a transposed constant: callers
+            // reshape it (`into_shape_with_order` needs the standard layout).
+            Structured::Dense(a) if a.is_standard_layout() => a,
+            Structured::Dense(a) => a.as_standard_layout().into_owned(),
+            Structured::Constant(a) => a.view().as_standard_layout().into_owned(),
         }
     }
 

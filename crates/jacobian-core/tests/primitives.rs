@@ -1,15 +1,18 @@
-//! Each primitive's JVP and VJP against its analytic derivative at fixed points (f64, to 1e-14:
-//! the only error is the rounding of one or two operations).
+//! Each primitive's JVP and VJP, and its local Jacobian (what the structured strategies multiply),
+//! against its analytic derivative at fixed points (f64, to 1e-14: the only error is the rounding
+//! of one or two operations).
 
 mod common;
 
 use common::assert_close;
-use jacobian_core::{jacfwd, jacrev, Matrix, Program, Var};
+use jacobian_core::{jacfwd, jacobian_with, jacrev, Matrix, Program, Strategy, Var};
 use ndarray::{array, Array1, Array2, ArrayD};
 
 const X: [f64; 4] = [-1.3, 0.2, 0.9, 2.5];
 
-/// Checks that both modes give `expected` as the Jacobian of `f` at `X`.
+/// Checks that both modes give `expected` as the Jacobian of `f` at `X`: through the JVP and VJP
+/// rules (textbook), and through the local Jacobians (structured and bracketed), so that the two
+/// statements of each derivative cannot drift apart.
 fn check(name: &str, f: impl FnOnce(Var<f64>) -> Var<f64>, expected: ArrayD<f64>) {
     let prog = Program::trace(X.len(), f).unwrap();
     let x = Array1::from(X.to_vec());
@@ -27,6 +30,19 @@ fn check(name: &str, f: impl FnOnce(Var<f64>) -> Var<f64>, expected: ArrayD<f64>
         1e-14,
         1e-15,
     );
+    for s in [
+        Strategy::StructuredForward,
+        Strategy::StructuredReverse,
+        Strategy::Bracketed,
+    ] {
+        assert_close(
+            &format!("{name}: {s}"),
+            &jacobian_with(s, &prog, &x).unwrap(),
+            &expected,
+            1e-14,
+            1e-15,
+        );
+    }
 }
 
 fn diag(d: impl Fn(f64) -> f64) -> ArrayD<f64> {
