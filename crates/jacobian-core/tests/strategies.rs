@@ -122,6 +122,12 @@ fn a_program_that_is_not_a_chain() {
     assert_eq!(h.plan().bracketing(), "D1");
     let id = Program::<f64>::trace(7, |x| x).unwrap();
     all_strategies("x", &id, &x, &Array2::<f64>::eye(7).into_dyn(), 0.0);
+    // A bare transposed constant: its Jacobian is the constant's transposed view, stored
+    // column-major; every strategy returns it as a row-major 3×7 array.
+    let a = Array2::from_shape_fn((7, 3), |(i, j)| (i * 3 + j) as f64 - 4.0);
+    let m = Matrix::new(a.clone()).named("A");
+    let at = Program::<f64>::trace(7, |x| m.t().dot(&x)).unwrap();
+    all_strategies("Aᵀx", &at, &x, &a.t().to_owned().into_dyn(), 0.0);
 }
 
 #[test]
