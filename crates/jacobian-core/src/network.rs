@@ -176,7 +176,9 @@ impl<T: Real> Network<T> {
 
     /// `G` traced into a program: `R^n3 → R^n0`.
     pub fn trace_g(&self) -> Program<T> {
-        Program::trace(self.widths[3], |z| self.g(z)).expect("G's shapes chain by construction")
+        Program::trace(self.widths[3], |z| self.g(z))
+            .expect("G's shapes chain by construction")
+            .input_named("z")
     }
 }
 

@@ -78,6 +78,8 @@ pub struct Program<T> {
     uses: Vec<usize>,
     /// The plan, made from the shapes on first use ([`Program::plan`]).
     plan: std::sync::OnceLock<crate::chain::Plan>,
+    /// What printed programs call the input: `x` unless renamed ([`Program::input_named`]).
+    input_name: std::sync::Arc<str>,
 }
 
 struct Builder<T> {
@@ -426,7 +428,14 @@ impl<T: Real> Program<T> {
             output,
             uses,
             plan: std::sync::OnceLock::new(),
+            input_name: "x".into(),
         }
+    }
+
+    /// The same program, with its input printed as `name` (`z` for the original's `G(z)`).
+    pub fn input_named(mut self, name: &str) -> Self {
+        self.input_name = name.into();
+        self
     }
 
     /// Length of the input vector.
@@ -701,12 +710,17 @@ impl<T: Real> fmt::Display for Program<T> {
         };
         let name = |v: ValueId| {
             if v == 0 {
-                "x".to_string()
+                self.input_name.to_string()
             } else {
                 format!("v{v}")
             }
         };
-        writeln!(f, "{{ lambda x:{} .", ty(Shape::Vector(self.input_len)))?;
+        writeln!(
+            f,
+            "{{ lambda {}:{} .",
+            self.input_name,
+            ty(Shape::Vector(self.input_len))
+        )?;
         for (i, node) in self.nodes.iter().enumerate() {
             let args: Vec<String> = node.args.iter().map(|&a| name(a)).collect();
             writeln!(

@@ -127,6 +127,16 @@ fn printed_program_reads_like_a_jaxpr() {
         text,
         "{ lambda x:f32[4] .\n    v1:f32[4] = tanh x\n    v2:f32[4] = sin x\n    v3:f32[4] = scale[0.1] v2\n    v4:f32[4] = add v1 v3\n    v5:f32[] = sum v4\n  in v5 }"
     );
+    // G's input is z, as in the original's G(z); its matrices print as the transposes it applies.
+    let g = jacobian_core::Network::<f32>::new(&[6, 4, 3, 1])
+        .unwrap()
+        .trace_g()
+        .to_string();
+    assert!(
+        g.starts_with("{ lambda z:f32[1] .\n    v1:f32[1] = sub_const[1] z\n"),
+        "{g}"
+    );
+    assert!(g.contains("= matvec[A3ᵀ 3×1] v1\n"), "{g}");
 }
 
 #[test]
