@@ -27,7 +27,7 @@ use ndarray::{Array2, ArrayD, AsArray, Ix1};
 
 use crate::cost::Cost;
 use crate::error::Result;
-use crate::jacobian::check_fits;
+use crate::memory::check_fits;
 use crate::program::{check_vector, Linearization, Program, ValueId};
 use crate::scalar::Real;
 use crate::structured::{Factor, Kind, Sketch, Structured};

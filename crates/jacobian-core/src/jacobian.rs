@@ -14,6 +14,7 @@
 use ndarray::{s, Array1, Array2, ArrayD, AsArray, Ix1};
 
 use crate::error::{Error, Result};
+use crate::memory::check_fits;
 use crate::program::{check_vector, Program};
 use crate::scalar::Real;
 
@@ -187,30 +188,4 @@ fn jacobian_by<T: Real>(
     let mut dims = f.output_shape().dims();
     dims.push(n);
     Ok(jac.into_shape_with_order(dims).expect("m×n elements"))
-}
-
-/// Fails with [`Error::TooLarge`] if `elements` values of type `T` exceed the memory available now.
-pub(crate) fn check_fits<T>(what: &str, elements: u128) -> Result<()> {
-    let needed = elements.saturating_mul(std::mem::size_of::<T>() as u128);
-    let available = available_memory_bytes();
-    if needed > available as u128 || needed > isize::MAX as u128 {
-        return Err(Error::TooLarge {
-            what: what.to_string(),
-            needed_mib: needed as f64 / 1048576.0,
-            available_mib: available as f64 / 1048576.0,
-        });
-    }
-    Ok(())
-}
-
-/// `MemAvailable` from `/proc/meminfo` on Linux; elsewhere, no limit but the address space.
-pub fn available_memory_bytes() -> u64 {
-    std::fs::read_to_string("/proc/meminfo")
-        .ok()
-        .and_then(|s| {
-            let line = s.lines().find(|l| l.starts_with("MemAvailable:"))?;
-            let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
-            Some(kib * 1024)
-        })
-        .unwrap_or(isize::MAX as u64)
 }

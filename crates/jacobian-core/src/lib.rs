@@ -83,7 +83,7 @@
 //! | [`finite_diff`] | central differences, the independent check |
 //! | [`timing`] | timeit-style medians |
 //! | [`linalg`] | the fast matrix product (performance plumbing, not AD) |
-//! | [`memory`] | keeping freed memory for reuse, for programs (plumbing, not AD) |
+//! | [`memory`] | what fits in memory, and keeping freed memory for reuse (plumbing, not AD) |
 
 #![warn(missing_docs)]
 

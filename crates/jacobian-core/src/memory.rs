@@ -1,10 +1,39 @@
-//! How a program's freed memory is kept. Not needed to understand automatic differentiation.
+//! Memory: what is available before a large array is allocated, and how a program's freed memory
+//! is kept. Not needed to understand automatic differentiation.
 //!
 //! A dense Jacobian allocates large arrays on every call: `jacfwd(F)` a 100 MB seed and a 20 MB
 //! tangent. By default glibc hands blocks above a moving threshold straight back to the system and
 //! trims the top of its heap, so the next call maps the pages again: about 25 000 page faults,
 //! some 8–10% of `jacfwd(F)` here. XLA allocates from its own pool, which keeps memory between
 //! calls. [`keep_freed_memory`] gives a program the same behaviour; the library never calls it.
+
+use crate::error::{Error, Result};
+
+/// Fails with [`Error::TooLarge`] if `elements` values of type `T` exceed the memory available now.
+pub(crate) fn check_fits<T>(what: &str, elements: u128) -> Result<()> {
+    let needed = elements.saturating_mul(std::mem::size_of::<T>() as u128);
+    let available = available_memory_bytes();
+    if needed > available as u128 || needed > isize::MAX as u128 {
+        return Err(Error::TooLarge {
+            what: what.to_string(),
+            needed_mib: needed as f64 / 1048576.0,
+            available_mib: available as f64 / 1048576.0,
+        });
+    }
+    Ok(())
+}
+
+/// `MemAvailable` from `/proc/meminfo` on Linux; elsewhere, no limit but the address space.
+pub fn available_memory_bytes() -> u64 {
+    std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|s| {
+            let line = s.lines().find(|l| l.starts_with("MemAvailable:"))?;
+            let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+            Some(kib * 1024)
+        })
+        .unwrap_or(isize::MAX as u64)
+}
 
 /// Asks the C allocator to keep freed memory for reuse: blocks up to 32 MiB come from its heap
 /// (the largest glibc allows), and the heap is never trimmed. The peak memory is unchanged; the

@@ -7,7 +7,7 @@ use ndarray_rand::rand_distr::{Distribution, StandardNormal};
 use ndarray_rand::RandomExt;
 
 use crate::error::{Error, Result};
-use crate::jacobian::check_fits;
+use crate::memory::check_fits;
 use crate::primitives::Matrix;
 use crate::program::{Program, Var};
 use crate::scalar::Real;
