@@ -34,6 +34,18 @@ pub enum Error {
         value: f64,
     },
 
+    /// A constant (a network's matrix or bias, or a matrix, vector or scalar a traced function
+    /// uses) holds a NaN or an infinity.
+    #[error("{what}{at} = {value} is not finite; constants must be finite numbers")]
+    NonFiniteConstant {
+        /// The constant: `"A2"`, or the operation and the constant (`` "`add_const` constant b" ``).
+        what: String,
+        /// The first non-finite entry's index, `"[3, 4]"` (empty for a scalar).
+        at: String,
+        /// Its value.
+        value: f64,
+    },
+
     /// A chunk size of zero directions was asked for.
     #[error("chunk size must be at least 1 direction per pass, got 0")]
     ZeroChunk,

@@ -8,7 +8,7 @@ use ndarray_rand::RandomExt;
 
 use crate::error::{Error, Result};
 use crate::memory::check_fits;
-use crate::primitives::Matrix;
+use crate::primitives::{first_non_finite, Matrix};
 use crate::program::{Program, Var};
 use crate::scalar::Real;
 
@@ -100,7 +100,8 @@ impl<T: Real> Network<T> {
     ///
     /// # Errors
     /// [`Error::Widths`] if the shapes do not chain (`A2` must have as many columns as `A1` has
-    /// rows, and so on) or a matrix is empty.
+    /// rows, and so on) or a matrix is empty; [`Error::NonFiniteConstant`] if a matrix or a bias
+    /// holds a NaN or an infinity.
     pub fn from_matrices(a1: Array2<T>, a2: Array2<T>, a3: Array2<T>) -> Result<Self> {
         let dims = [a1.dim(), a2.dim(), a3.dim()];
         let widths = vec![dims[0].1, dims[0].0, dims[1].0, dims[2].0];
@@ -128,6 +129,22 @@ impl<T: Real> Network<T> {
             });
         }
         let (b1, b2, b3) = (bias(&a1), bias(&a2), bias(&a3));
+        // Finite matrices can still sum to ±∞ in a row, and +∞ + −∞ to a NaN bias.
+        for (i, (a, b)) in [(&a1, &b1), (&a2, &b2), (&a3, &b3)].into_iter().enumerate() {
+            let non_finite =
+                |what: String, at: String, value: f64| Error::NonFiniteConstant { what, at, value };
+            if let Some(((r, c), value)) = first_non_finite(a.view()) {
+                return Err(non_finite(
+                    format!("A{}", i + 1),
+                    format!("[{r}, {c}]"),
+                    value,
+                ));
+            }
+            if let Some((r, value)) = first_non_finite(b.view()) {
+                let what = format!("the bias b{0} = tanh(row sums of A{0})", i + 1);
+                return Err(non_finite(what, format!("[{r}]"), value));
+            }
+        }
         Ok(Network {
             widths: [widths[0], widths[1], widths[2], widths[3]],
             a1: Matrix::new(a1).named("A1"),

@@ -141,6 +141,13 @@ impl<T: Real> Var<T> {
                 shapes[0] // keep tracing; `trace` reports the first error
             }
         };
+        if let (None, Some((constant, at, value))) = (&b.error, prim.non_finite_constant()) {
+            b.error = Some(Error::NonFiniteConstant {
+                what: format!("`{}` constant {constant}", prim.name()),
+                at,
+                value,
+            });
+        }
         b.nodes.push(Node {
             prim: Arc::new(prim),
             args,
@@ -342,8 +349,9 @@ impl<T: Real> Program<T> {
     /// Traces `f` on a symbolic input vector of length `input_len` and records what it computes.
     ///
     /// # Errors
-    /// [`Error::Shape`] if an operation in `f` got operands of the wrong shape (the first such),
-    /// [`Error::Widths`] if `input_len` is zero.
+    /// [`Error::Shape`] if an operation in `f` got operands of the wrong shape, or
+    /// [`Error::NonFiniteConstant`] if it uses a constant holding a NaN or an infinity (the first
+    /// such error); [`Error::Widths`] if `input_len` is zero.
     ///
     /// ```
     /// use jacobian_core::{Program, jacfwd};

@@ -241,3 +241,63 @@ fn strategies_that_would_not_fit() {
     // The plan itself is shapes only, and fine at any size.
     assert!(f.plan().cost.jacfwd > f.plan().cost.jacfwd_structured);
 }
+
+#[test]
+fn non_finite_constants() {
+    // A network's matrix: named, with the entry's row and column.
+    let mut a2 = Array2::<f64>::ones((3, 4));
+    a2[[1, 2]] = f64::NAN;
+    let e = Network::from_matrices(Array2::ones((4, 6)), a2, Array2::ones((1, 3))).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "A2[1, 2] = NaN is not finite; constants must be finite numbers"
+    );
+
+    // Finite entries whose row sum is +∞ + (−∞): ndarray sums a row in eight interleaved partial
+    // sums, two of which overflow with opposite signs, so the bias tanh(row sum) is NaN.
+    let mut a1 = Array2::<f32>::zeros((2, 16));
+    for j in [0, 8] {
+        a1[[1, j]] = 3e38;
+        a1[[1, j + 1]] = -3e38;
+    }
+    let e = Network::from_matrices(a1, Array2::ones((1, 2)), Array2::ones((1, 1))).unwrap_err();
+    assert!(matches!(e, Error::NonFiniteConstant { .. }), "{e:?}");
+    assert!(
+        e.to_string()
+            .starts_with("the bias b1 = tanh(row sums of A1)[1] = NaN"),
+        "{e}"
+    );
+
+    // The constants of a traced function: a matrix, a vector and a scalar.
+    let mut a = Array2::<f64>::ones((2, 3));
+    a[[0, 1]] = f64::INFINITY;
+    let m = Matrix::new(a).named("W");
+    let e = Program::<f64>::trace(3, |x| m.dot(&x)).unwrap_err();
+    assert_eq!(
+        e,
+        Error::NonFiniteConstant {
+            what: "`matvec` constant W".into(),
+            at: "[0, 1]".into(),
+            value: f64::INFINITY
+        }
+    );
+    // The transpose reports the entry where it acts: Wᵀ[1, 0].
+    let e = Program::<f64>::trace(2, |x| m.t().dot(&x)).unwrap_err();
+    assert!(
+        e.to_string()
+            .starts_with("`matvec` constant Wᵀ[1, 0] = inf"),
+        "{e}"
+    );
+    let b = array![1.0, f64::NEG_INFINITY, 3.0];
+    let e = Program::<f64>::trace(3, |x| (x - &b).tanh()).unwrap_err();
+    assert!(
+        e.to_string()
+            .starts_with("`sub_const` constant b[1] = -inf"),
+        "{e}"
+    );
+    let e = Program::<f64>::trace(3, |x| f64::NAN * x).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "`scale` constant s = NaN is not finite; constants must be finite numbers"
+    );
+}
