@@ -46,6 +46,9 @@ fn every_layout_matches_the_reference_product() {
         (1, 6, 20_000), // few rows, many columns: two threads of one and a half row blocks
         (3, 5, 2),
         (64, 1, 64),
+        (1003, 70, 1), // matrix–vector, threads' row blocks of four with a remainder of three
+        (3, 40, 1),    // fewer rows than one block of four
+        (6, 20_001, 1),
     ] {
         let a = random(m, k, 1);
         let b = random(k, n, 2);
@@ -77,6 +80,30 @@ fn every_layout_matches_the_reference_product() {
     let big = random(300, 400, 5);
     let b = random(200, 50, 6);
     check(big.slice(s![..;2, ..200]), b.view(), 0.0, "strided rows");
+}
+
+/// The kernels of the other families this CPU can run (`JACOBIAN_GEMM` picks one for a process):
+/// the test above again, in a child process per family.
+#[test]
+fn every_kernel_family_matches_the_reference_product() {
+    let mut families = vec!["portable"];
+    #[cfg(target_arch = "x86_64")]
+    if is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma") {
+        families.push("avx2");
+    }
+    for family in families {
+        let out = std::process::Command::new(std::env::current_exe().unwrap())
+            .args(["every_layout_matches_the_reference_product", "--exact"])
+            .env("JACOBIAN_GEMM", family)
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success() && stdout.contains("1 passed"),
+            "JACOBIAN_GEMM={family}: {stdout}{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
 }
 
 #[test]
