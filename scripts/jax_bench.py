@@ -31,6 +31,13 @@ MODES
                           input random.normal(key, (n3,)) as in the notebook),
                           timed from before `import jax` (and from the OS
                           process start) to the end, plus ru_maxrss.
+    --mode serve          after `import jax` and building the matrices, jits
+                          and runs every job once, prints `ready`, then
+                          answers requests `JOB K` on stdin with the K warm
+                          run times (seconds, space-separated) on one line;
+                          `error: ...` for a bad request.  scripts/compare_jax.py
+                          asks this and target/release/serve in turn for
+                          short bursts (the paired comparison).
     --mode memory --job J [--style jit|eager]
                           import + build inputs, then run job J once; reports
                           peak RSS minus idle RSS (idle = after import and
@@ -204,7 +211,7 @@ def env_info():
 
 
 # ---------------------------------------------------------------- modes
-def mode_jobs(widths, runs):
+def mode_jobs(widths, runs, min_seconds=0.0):
     t_import0 = time.perf_counter()
     import jax  # noqa: F401
 
@@ -219,6 +226,7 @@ def mode_jobs(widths, runs):
         "mode": "jobs",
         "widths": list(widths),
         "runs": runs,
+        "min_seconds": min_seconds,
         "env": env_info(),
         "import_s": t_import,
         "build_s": t_build,
@@ -271,7 +279,9 @@ def mode_jobs(widths, runs):
 
         times = []
         th0, c0, s0 = thread_sched(), cpu_seconds(), system_busy_ticks()
-        for _ in range(runs):
+        # --runs runs, then more while they total less than --min-seconds (the next run is
+        # expected to take their mean), as our side's Timing::measure_for does.
+        while len(times) < max(1, runs) or sum(times) * (1 + 1 / len(times)) <= min_seconds:
             t0 = time.perf_counter()
             fn(inp).block_until_ready()
             times.append(time.perf_counter() - t0)
@@ -377,6 +387,30 @@ def mode_reproduction(widths):
     }
 
 
+def mode_serve(widths):
+    ns = build(widths)
+    fns = {}
+    for name in JOBS:
+        job, inp = ns["make_job"](name)
+        fn = ns["jax"].jit(job)
+        fn(inp).block_until_ready()
+        fns[name] = (fn, inp)
+    print("ready", flush=True)
+    for line in sys.stdin:
+        words = line.split()
+        if len(words) != 2 or words[0] not in fns or not words[1].isdigit() or int(words[1]) < 1:
+            print(f"error: expected `JOB K` with JOB one of {', '.join(JOBS)} and K >= 1, "
+                  f"got {line.strip()!r}", flush=True)
+            continue
+        fn, inp = fns[words[0]]
+        times = []
+        for _ in range(int(words[1])):
+            t0 = time.perf_counter()
+            fn(inp).block_until_ready()
+            times.append(time.perf_counter() - t0)
+        print(" ".join(f"{t:e}" for t in times), flush=True)
+
+
 def mode_memory(widths, job_name, style):
     import gc
 
@@ -472,7 +506,7 @@ def print_jobs_table(jobs_res, mem):
             f"{fmt_s(j['aot_trace_lower_s']):>8s} {fmt_s(j['aot_compile_s']):>8s} "
             f"{fmt_s(j['warm_median_s']):>8s} {fmt_s(j['warm_min_s']):>8s} {fmt_s(j['warm_max_s']):>8s} "
             f"{fmt_s(ef.get('returned_s')):>8s} {fmt_s(ef.get('ready_s')):>8s} "
-            f"{fmt_s(j['eager_warm_median_s']):>9s} {fmt_s(j['warm_cpu_s'] / jobs_res['runs']):>8s} "
+            f"{fmt_s(j['eager_warm_median_s']):>9s} {fmt_s(j['warm_cpu_s'] / len(j['warm_times_s'])):>8s} "
             f"{j['warm_cpu_over_wall']:>8.2f} "
             f"{j['warm_threads_with_10pct_of_cpu']:>3d} {j['maxrss_after_mb']:>6.0f}M "
             f"{(f'{mj:.0f}M' if mj is not None else '-'):>7s} {(f'{me:.0f}M' if me is not None else '-'):>7s}"
@@ -526,8 +560,10 @@ def main():
     ap = argparse.ArgumentParser(description="JAX CPU float32 benchmark of the notebook's jobs")
     ap.add_argument("--widths", default="5000,1000,30,1")
     ap.add_argument("--runs", type=int, default=7)
+    ap.add_argument("--min-seconds", type=float, default=0.0,
+                    help="after --runs warm runs, keep timing a job while its runs total less")
     ap.add_argument("--json", default=None, help="write results here")
-    ap.add_argument("--mode", default="all", choices=["all", "jobs", "reproduction", "memory"])
+    ap.add_argument("--mode", default="all", choices=["all", "jobs", "reproduction", "memory", "serve"])
     ap.add_argument("--job", default="jacfwd_f", choices=JOBS)
     ap.add_argument("--style", default="jit", choices=["jit", "eager"])
     args = ap.parse_args()
@@ -535,8 +571,11 @@ def main():
     assert len(widths) == 4
 
     if args.mode == "jobs":
-        res = mode_jobs(widths, args.runs)
+        res = mode_jobs(widths, args.runs, args.min_seconds)
         print_jobs_table(res, {})
+    elif args.mode == "serve":
+        mode_serve(widths)
+        return
     elif args.mode == "reproduction":
         res = mode_reproduction(widths)
         print_reproduction(res)
@@ -551,7 +590,8 @@ def main():
     else:
         common = ["--widths", args.widths]
         print("running --mode jobs ...", file=sys.stderr, flush=True)
-        jobs_res = run_child(common + ["--mode", "jobs", "--runs", str(args.runs)])
+        jobs_res = run_child(common + ["--mode", "jobs", "--runs", str(args.runs),
+                                          "--min-seconds", str(args.min_seconds)])
         print("running --mode reproduction ...", file=sys.stderr, flush=True)
         rep = run_child(common + ["--mode", "reproduction"])
         mem = {}

@@ -4,7 +4,7 @@
 //! part (ii) the same for `G`; then a table of warm medians for evaluation and both modes.
 
 use std::path::{Path, PathBuf};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
 use clap::{Parser, ValueEnum};
@@ -40,6 +40,11 @@ struct Args {
     /// Warm runs per job for the median table.
     #[arg(long, default_value_t = 7)]
     runs: usize,
+    /// Keep timing a job after its --runs runs while its runs total less than this many
+    /// seconds: hundreds of runs for a sub-millisecond job, none more for a slow one. A median
+    /// over a longer window moves less with the machine's load.
+    #[arg(long, default_value_t = 0.0)]
+    min_seconds: f64,
     /// Also write the first-call and warm times (seconds) as JSON to this file.
     #[arg(long)]
     json: Option<PathBuf>,
@@ -60,6 +65,12 @@ fn main() -> Result<()> {
     }
 }
 
+/// `--min-seconds` as a duration.
+fn min_seconds(s: f64) -> Result<Duration> {
+    Duration::try_from_secs_f64(s)
+        .with_context(|| format!("--min-seconds must be a finite number ≥ 0, got {s}"))
+}
+
 /// Prints a progress line to stderr, so that stdout holds only the results.
 fn progress(start: Instant, what: &str) {
     eprintln!("[{:>7.2} s] {what}", start.elapsed().as_secs_f64());
@@ -75,6 +86,7 @@ where
         jacobian_core::ndarray_rand::rand_distr::Distribution<T>,
 {
     let start = Instant::now();
+    let at_least = min_seconds(args.min_seconds)?;
     progress(
         start,
         &format!("building the {:?} network in {}", args.widths, T::NAME),
@@ -143,8 +155,13 @@ where
     }
 
     println!(
-        "\n# Warm times, {} runs each (median, min … max); multiply–adds from the shapes",
-        args.runs
+        "\n# Warm times, {} runs each{} (median, min … max); multiply–adds from the shapes",
+        args.runs,
+        if args.min_seconds > 0.0 {
+            format!(", more while within {} s", args.min_seconds)
+        } else {
+            String::new()
+        }
     );
     println!("{:<36} {:<44} {:>16}", "job", "time", "multiply–adds");
     for (name, prog, x) in [("F", net.trace_f(), &xf), ("G", net.trace_g(), &xg)] {
@@ -182,7 +199,7 @@ where
                     f()?;
                 }
             }
-            let t = Timing::measure(args.runs, &f);
+            let t = Timing::measure_for(args.runs, at_least, &f);
             println!(
                 "{:<36} {:<44} {:>16}",
                 format!("{job}({name})"),

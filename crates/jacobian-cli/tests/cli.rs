@@ -100,7 +100,7 @@ fn peak_measures_a_positive_rate_or_says_why_not() {
 
 #[test]
 fn bad_arguments_fail_with_what_was_expected_and_given() {
-    let cases: [(&str, &[&str], &str); 4] = [
+    let cases: [(&str, &[&str], &str); 6] = [
         (
             env!("CARGO_BIN_EXE_job"),
             &["--job", "jacfwd_f", "--chunk", "0"],
@@ -117,6 +117,16 @@ fn bad_arguments_fail_with_what_was_expected_and_given() {
             "4",
         ),
         (
+            env!("CARGO_BIN_EXE_reproduce"),
+            &["--min-seconds=-1"],
+            "--min-seconds must be a finite number ≥ 0, got -1",
+        ),
+        (
+            env!("CARGO_BIN_EXE_job"),
+            &["--job", "eval_f", "--runs", "1", "--min-seconds", "inf"],
+            "--min-seconds must be a finite number ≥ 0, got inf",
+        ),
+        (
             env!("CARGO_BIN_EXE_peak"),
             &["--runs", "0"],
             "must be at least 1 (given 0",
@@ -129,4 +139,37 @@ fn bad_arguments_fail_with_what_was_expected_and_given() {
         assert!(err.contains(expected), "{bin} {args:?}: {err}");
         assert!(!err.contains("panicked"), "{bin} {args:?} panicked: {err}");
     }
+}
+
+#[test]
+fn serve_answers_each_request_with_its_run_times() {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_serve"))
+        .args(["--widths", "60,12,3,1"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"eval_f 3\nfoo 1\njacrev_g 0\njacfwd_g 2\n")
+        .unwrap(); // dropped: stdin closes and the server exits
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success());
+    let text = stdout(&out);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 5, "{text}");
+    assert_eq!(lines[0], "ready");
+    let times = |line: &str| -> Vec<f64> { line.split(' ').map(|t| t.parse().unwrap()).collect() };
+    assert_eq!(times(lines[1]).len(), 3, "{text}");
+    assert!(times(lines[1]).iter().all(|&t| t > 0.0), "{text}");
+    assert!(lines[2].starts_with("error: unknown job \"foo\""), "{text}");
+    assert!(
+        lines[3].starts_with("error: K must be a whole number ≥ 1"),
+        "{text}"
+    );
+    assert_eq!(times(lines[4]).len(), 2, "{text}");
 }

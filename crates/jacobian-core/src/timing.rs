@@ -23,6 +23,17 @@ impl Timing {
         Timing { samples }
     }
 
+    /// Runs `job` `runs` times (at least once), then again while the runs so far total less
+    /// than `at_least` (its next run is expected to take their mean): many runs of a fast job,
+    /// over a window long enough that a moment's load on a shared machine does not decide the
+    /// median. `Duration::ZERO` is [`measure`](Self::measure).
+    pub fn measure_for<R>(runs: usize, at_least: Duration, job: impl FnMut() -> R) -> Timing {
+        let mut job = [job];
+        Self::measure_within(at_least, runs, usize::MAX, &mut job)
+            .pop()
+            .expect("one job, one timing")
+    }
+
     /// Times several jobs round-robin, `runs` rounds (at least one) of one run each, so that a
     /// burst of load on a shared machine slows them all alike. Fair to jobs that touch the same
     /// data (each run finds the caches as the other job left them); returns one `Timing` per job.
@@ -164,6 +175,18 @@ mod tests {
         let t = Timing::measure_within(Duration::from_secs(3600), 3, 2, &mut jobs);
         assert!(t.iter().all(|t| t.runs() == 3));
         assert!(Timing::measure_within(Duration::ZERO, 1, 1, &mut Vec::<fn()>::new()).is_empty());
+    }
+
+    #[test]
+    fn measure_for_runs_the_minimum_then_fills_the_window() {
+        let count = Cell::new(0);
+        let t = Timing::measure_for(3, Duration::ZERO, || count.set(count.get() + 1));
+        assert_eq!((t.samples.len(), count.get()), (3, 3));
+        // It stops only once one more run (of the mean length) would pass the window.
+        let window = Duration::from_millis(20);
+        let t = Timing::measure_for(1, window, || std::thread::sleep(Duration::from_millis(1)));
+        let spent: Duration = t.samples.iter().sum();
+        assert!(spent + spent / t.samples.len() as u32 > window, "{t:?}");
     }
 
     #[test]

@@ -14,9 +14,9 @@
 //! `--chunk K` pushes (pulls) K basis directions per pass (`jacfwd_chunked`, `jacrev_chunked`).
 //! Progress and the notebook-style lines go to stderr; stdout holds one JSON object.
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
-use anyhow::{bail, Result};
+use anyhow::{bail, Context, Result};
 use clap::{Parser, ValueEnum};
 use jacobian_core::timing::Timing;
 use jacobian_core::{
@@ -50,6 +50,9 @@ struct Args {
     /// Warm runs after the first call (0: first call only). Ignored by `reproduction`.
     #[arg(long, default_value_t = 0)]
     runs: usize,
+    /// With --runs: keep timing while the warm runs total less than this many seconds.
+    #[arg(long, default_value_t = 0.0)]
+    min_seconds: f64,
     /// Layer widths n0,n1,n2,n3.
     #[arg(long, value_delimiter = ',', default_value = "5000,1000,30,1")]
     widths: Vec<usize>,
@@ -103,6 +106,12 @@ fn main() -> Result<()> {
     if args.chunk == Some(0) {
         bail!("--chunk must be at least 1");
     }
+    let at_least = Duration::try_from_secs_f64(args.min_seconds).with_context(|| {
+        format!(
+            "--min-seconds must be a finite number ≥ 0, got {}",
+            args.min_seconds
+        )
+    })?;
     let t0 = Instant::now();
     let net = Network::<f32>::new(&args.widths)?;
     let [n0, _, _, n3] = net.widths();
@@ -211,7 +220,9 @@ fn main() -> Result<()> {
         let mut warm = None;
         if args.runs > 0 {
             let prog = trace();
-            let timing = Timing::measure(args.runs, || run(&prog).expect("ran once already"));
+            let timing = Timing::measure_for(args.runs, at_least, || {
+                run(&prog).expect("ran once already")
+            });
             warm = Some(timing);
         }
         fields.extend([
@@ -229,7 +240,10 @@ fn main() -> Result<()> {
                 json_num(peak.zip(idle).map(|(p, i)| p - i)),
             ),
             ("first_call_s".into(), json_num(Some(first_s))),
-            ("runs".into(), args.runs.to_string()),
+            (
+                "runs".into(),
+                warm.as_ref().map_or(0, |t| t.samples.len()).to_string(),
+            ),
             (
                 "warm_median_s".into(),
                 json_num(warm.as_ref().map(|t| t.median().as_secs_f64())),
