@@ -229,16 +229,17 @@ class Server:
                           "loadavg_before": self.load0})
 
 
-def paired(jax, ours, pairs, gap=0.005, burst_s=0.01):
+def paired(jax, ours, pairs, gap=0.005, burst_s=0.05):
     """Each job timed by the two sides in turn: `pairs` pairs of bursts, each burst K runs long
-    (K chosen so that a burst lasts about burst_s; one run for the dense jobs), the side that goes
-    first alternating, a `gap` pause before each burst so that neither side's idle threads still
+    (K chosen so that a burst lasts about burst_s; one run for the dense jobs; the first runs of
+    a burst find the caches as the other side left them, and K is large enough that the median
+    is the warm steady state), the side that goes first alternating, a `gap` pause before each burst so that neither side's idle threads still
     spin. The ratio of the two bursts' medians is taken per pair; a load burst on the machine
     then hits both sides of a pair alike. Returns {job: {jax, ours: all times, ratios}}."""
     out = {}
     for job, jname, label, _ in JOBS:
         warm = statistics.median(jax.times(jname, 3) + ours.times(job, 3))
-        k = max(1, min(50, round(burst_s / warm)))
+        k = max(1, min(200, round(burst_s / warm)))
         n = pairs if warm < 0.05 else max(3, pairs // 5)
         say(f"paired: {label}, {n} pairs of {k}-run bursts")
         rec = {"jax": [], "ours": [], "ratios": [], "burst": k}
