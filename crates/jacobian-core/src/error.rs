@@ -1,10 +1,11 @@
 //! What a user can get wrong, as a typed error that names what was expected and what was given.
 
+use std::fmt;
+
 /// Errors returned by tracing, evaluation and the Jacobian drivers.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Error {
     /// The input vector has the wrong length.
-    #[error("input has length {actual}, but the function takes a vector of length {expected}")]
     InputLength {
         /// The function's input length.
         expected: usize,
@@ -13,7 +14,6 @@ pub enum Error {
     },
 
     /// A tangent or cotangent has the wrong length.
-    #[error("{what} has length {actual}, expected {expected}")]
     DirectionLength {
         /// `"v"` (a tangent) or `"c"` (a cotangent).
         what: &'static str,
@@ -24,7 +24,6 @@ pub enum Error {
     },
 
     /// The input holds a NaN or an infinity.
-    #[error("{what}[{index}] = {value} is not finite; expected finite numbers")]
     NonFinite {
         /// Which argument: `"x"`, `"v"` or `"c"`.
         what: &'static str,
@@ -36,7 +35,6 @@ pub enum Error {
 
     /// A constant (a network's matrix or bias, or a matrix, vector or scalar a traced function
     /// uses) holds a NaN or an infinity.
-    #[error("{what}{at} = {value} is not finite; constants must be finite numbers")]
     NonFiniteConstant {
         /// The constant: `"A2"`, or the operation and the constant (`` "`add_const` constant b" ``).
         what: String,
@@ -47,11 +45,9 @@ pub enum Error {
     },
 
     /// A chunk size of zero directions was asked for.
-    #[error("chunk size must be at least 1 direction per pass, got 0")]
     ZeroChunk,
 
     /// Layer widths that cannot build a network.
-    #[error("invalid widths {widths:?}: {reason}")]
     Widths {
         /// The widths given.
         widths: Vec<usize>,
@@ -60,7 +56,6 @@ pub enum Error {
     },
 
     /// An operation was applied to arguments of the wrong shape while tracing a function.
-    #[error("`{op}` expected {expected}, got {actual}")]
     Shape {
         /// The operation.
         op: &'static str,
@@ -71,7 +66,6 @@ pub enum Error {
     },
 
     /// An allocation the request needs would not fit in memory.
-    #[error("{what} needs {needed_mib:.1} MiB, but only {available_mib:.1} MiB are available; use a chunk size or smaller widths")]
     TooLarge {
         /// What would be allocated.
         what: String,
@@ -81,6 +75,50 @@ pub enum Error {
         available_mib: f64,
     },
 }
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::InputLength { expected, actual } => write!(
+                f,
+                "input has length {actual}, but the function takes a vector of length {expected}"
+            ),
+            Error::DirectionLength {
+                what,
+                expected,
+                actual,
+            } => write!(f, "{what} has length {actual}, expected {expected}"),
+            Error::NonFinite { what, index, value } => write!(
+                f,
+                "{what}[{index}] = {value} is not finite; expected finite numbers"
+            ),
+            Error::NonFiniteConstant { what, at, value } => write!(
+                f,
+                "{what}{at} = {value} is not finite; constants must be finite numbers"
+            ),
+            Error::ZeroChunk => {
+                write!(f, "chunk size must be at least 1 direction per pass, got 0")
+            }
+            Error::Widths { widths, reason } => write!(f, "invalid widths {widths:?}: {reason}"),
+            Error::Shape {
+                op,
+                expected,
+                actual,
+            } => write!(f, "`{op}` expected {expected}, got {actual}"),
+            Error::TooLarge {
+                what,
+                needed_mib,
+                available_mib,
+            } => write!(
+                f,
+                "{what} needs {needed_mib:.1} MiB, but only {available_mib:.1} MiB are available; \
+                 use a chunk size or smaller widths"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for Error {}
 
 /// `Result` with this crate's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
