@@ -1,21 +1,26 @@
 #!/usr/bin/env python3
 """Compare this crate with JAX (CPU, float32) on the notebook's jobs: time and memory.
 
-    python3 scripts/compare_jax.py [--runs 7] [--min-seconds 0.5] [--rounds 1] [--json out.json]
-                                   [--max-load 1.3]
+    python3 scripts/compare_jax.py [--runs 7] [--min-seconds 0.5] [--rounds 1] [--pairs 40]
+                                   [--json out.json] [--max-load 1.3]
 
 One command, from anywhere in the repository:
 
 1. creates `.venv-jax/` at the repository root with a pinned `jax[cpu]` from PyPI, unless it is
    already there (idempotent: an existing environment with the pinned version is reused);
-2. builds `cargo build --release -p jacobian-cli` (binaries `reproduce`, `job` and `peak`);
-3. runs JAX's side with scripts/jax_bench.py and ours with target/release/{reproduce,job}, each
-   in its own fresh process, and prints:
-   (a) warm times: `jax.jit` of each job after compilation vs ours (median of --runs runs each,
-       and of more while a job's runs total less than --min-seconds: hundreds of runs of a
-       sub-millisecond job, the same rule on both sides), ratio ours/JAX, target <= 0.8; with --rounds R the two sides alternate R times and the
-       median of the R per-round ratios is judged (sub-millisecond jobs vary up to 2x between
-       runs on a shared machine);
+2. builds `cargo build --release -p jacobian-cli` (binaries `reproduce`, `job`, `serve`, `peak`);
+3. runs JAX's side with scripts/jax_bench.py and ours with target/release/{reproduce,job,serve},
+   each in its own fresh process, and prints:
+   (a0) warm times, paired (judged; --pairs 0 judges (a) instead): two warm servers,
+       target/release/serve and jax_bench.py --mode serve, are asked in turn for ~50 ms bursts
+       of the same job (one run for the dense jobs), who goes first alternating; ratio ours/JAX
+       = the median over the pairs of the two bursts' medians, target <= 0.8;
+   (a) warm times, each side in its own processes one after the other: `jax.jit` of each job
+       after compilation vs ours (median of --runs runs each, and of more while a job's runs
+       total less than --min-seconds: hundreds of runs of a sub-millisecond job, the same rule
+       on both sides), ratio ours/JAX; with --rounds R the two sides alternate R times and the
+       median of the R per-round ratios is taken (medians of sub-millisecond jobs drift by up
+       to 2x between such rounds on a shared machine, on both sides: hence (a0));
    (a') the two dense jobs (one 1000x5000x5000 product each) against this machine's f32
         multiply-add peak (target/release/peak): each side's share of the peak, and the ratio
         ours/JAX would reach if ours ran at the peak;
