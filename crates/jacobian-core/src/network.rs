@@ -129,27 +129,28 @@ impl<T: Real> Network<T> {
             });
         }
         let (b1, b2, b3) = (bias(&a1), bias(&a2), bias(&a3));
+        let (a1, a2, a3) = (
+            Matrix::new(a1).named("A1"),
+            Matrix::new(a2).named("A2"),
+            Matrix::new(a3).named("A3"),
+        );
         // Finite matrices can still sum to ±∞ in a row, and +∞ + −∞ to a NaN bias.
         for (i, (a, b)) in [(&a1, &b1), (&a2, &b2), (&a3, &b3)].into_iter().enumerate() {
-            let non_finite =
-                |what: String, at: String, value: f64| Error::NonFiniteConstant { what, at, value };
-            if let Some(((r, c), value)) = first_non_finite(a.view()) {
-                return Err(non_finite(
-                    format!("A{}", i + 1),
-                    format!("[{r}, {c}]"),
-                    value,
-                ));
-            }
-            if let Some((r, value)) = first_non_finite(b.view()) {
+            let (what, at, value) = if let Some((at, value)) = a.first_non_finite() {
+                (format!("A{}", i + 1), at, value)
+            } else if let Some((r, value)) = first_non_finite(b.view()) {
                 let what = format!("the bias b{0} = tanh(row sums of A{0})", i + 1);
-                return Err(non_finite(what, format!("[{r}]"), value));
-            }
+                (what, format!("[{r}]"), value)
+            } else {
+                continue;
+            };
+            return Err(Error::NonFiniteConstant { what, at, value });
         }
         Ok(Network {
             widths: [widths[0], widths[1], widths[2], widths[3]],
-            a1: Matrix::new(a1).named("A1"),
-            a2: Matrix::new(a2).named("A2"),
-            a3: Matrix::new(a3).named("A3"),
+            a1,
+            a2,
+            a3,
             b1,
             b2,
             b3,

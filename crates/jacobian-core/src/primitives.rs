@@ -145,7 +145,8 @@ fn zip_inplace<T: Real>(
 }
 
 /// The first entry of `a` that is NaN or infinite, with its index. One vectorised pass when all
-/// are finite (the usual case: 1–2 ms for the original's `A1`, bound by reading it).
+/// are finite (the usual case: 1–2 ms for the original's `A1`, bound by reading it; a
+/// [`Matrix`] does it once, when it is made).
 pub(crate) fn first_non_finite<T: Real, D: ndarray::Dimension>(
     a: ndarray::ArrayView<'_, T, D>,
 ) -> Option<(D::Pattern, f64)> {
@@ -209,12 +210,16 @@ pub struct Matrix<T> {
     data: Arc<ndarray::Array2<T>>,
     transposed: bool,
     name: Option<Arc<str>>,
+    /// The first NaN or infinite entry of `data` (row, column, value), found once when the
+    /// matrix is made: every trace that applies it, and its transpose, asks.
+    non_finite: Option<((usize, usize), f64)>,
 }
 
 impl<T: Real> Matrix<T> {
     /// Wraps an array as a constant of the traced functions.
     pub fn new(a: ndarray::Array2<T>) -> Self {
         Matrix {
+            non_finite: first_non_finite(a.view()),
             data: Arc::new(a),
             transposed: false,
             name: None,
@@ -236,7 +241,15 @@ impl<T: Real> Matrix<T> {
             data: Arc::clone(&self.data),
             transposed: !self.transposed,
             name: self.name.clone(),
+            non_finite: self.non_finite,
         }
+    }
+    /// The first entry that is NaN or infinite, as `([row, col], value)` where the matrix acts
+    /// (`Aᵀ[j, i]` for `A[i, j]`); `None` if all are finite.
+    pub(crate) fn first_non_finite(&self) -> Option<(String, f64)> {
+        let ((i, j), v) = self.non_finite?;
+        let (r, c) = if self.transposed { (j, i) } else { (i, j) };
+        Some((format!("[{r}, {c}]"), v))
     }
     /// The matrix as an array view (transposed if this is a transpose).
     pub fn view(&self) -> ArrayView2<'_, T> {
@@ -304,12 +317,8 @@ impl<T: Real> Primitive<T> for MatVec<T> {
         self.a.name()
     }
     fn non_finite_constant(&self) -> Option<(String, String, f64)> {
-        let ((i, j), v) = first_non_finite(self.a.view())?;
-        Some((
-            self.a.name().unwrap_or("A".into()),
-            format!("[{i}, {j}]"),
-            v,
-        ))
+        let (at, v) = self.a.first_non_finite()?;
+        Some((self.a.name().unwrap_or("A".into()), at, v))
     }
     fn shape(&self, inputs: &[Shape]) -> Result<Shape, ShapeMismatch> {
         let (m, n) = self.a.dim();
