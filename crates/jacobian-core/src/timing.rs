@@ -62,23 +62,25 @@ impl Timing {
         let min_runs = min_runs.max(1);
         let max_runs = max_runs.max(min_runs);
         let mut timings = vec![Timing { samples: vec![] }; jobs.len()];
+        let mut spent = vec![Duration::ZERO; jobs.len()]; // each job's total so far
         loop {
             let mut ran = false;
-            for (job, timing) in jobs.iter_mut().zip(&mut timings) {
+            for ((job, timing), spent) in jobs.iter_mut().zip(&mut timings).zip(&mut spent) {
                 let k = timing.samples.len();
-                let spent: Duration = timing.samples.iter().sum();
                 let next = if k == 0 {
                     Duration::ZERO
                 } else {
-                    spent / k as u32
+                    *spent / k as u32
                 };
-                if k >= max_runs || (k >= min_runs && spent + next > budget) {
+                if k >= max_runs || (k >= min_runs && *spent + next > budget) {
                     continue;
                 }
                 ran = true;
                 let start = Instant::now();
                 std::hint::black_box(job());
-                timing.samples.push(start.elapsed());
+                let t = start.elapsed();
+                timing.samples.push(t);
+                *spent += t;
             }
             if !ran {
                 return timings;
