@@ -59,6 +59,7 @@ enum Dtype {
 fn main() -> Result<()> {
     let args = Args::parse();
     jacobian_core::memory::keep_freed_memory(); // as XLA's allocator does (see memory.rs)
+    jacobian_core::linalg::join_global_pool()?; // this thread works in parallel products too
     match args.dtype {
         Dtype::F32 => run::<f32>(&args),
         Dtype::F64 => run::<f64>(&args),

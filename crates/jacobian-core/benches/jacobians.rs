@@ -10,8 +10,10 @@ use jacobian_core::{jacfwd, jacrev, random_input, Network};
 use ndarray::s;
 
 fn bench(c: &mut Criterion) {
-    // As the command-line tools do: freed memory is kept for reuse (see memory.rs).
+    // As the command-line tools do: freed memory is kept for reuse (see memory.rs), and this
+    // thread takes part in parallel products (see linalg.rs).
     jacobian_core::memory::keep_freed_memory();
+    jacobian_core::linalg::join_global_pool().expect("the first parallel work of the bench");
     let net = Network::<f32>::original();
     let x = random_input::<f32>(5000, 0);
     for (name, prog, x) in [

@@ -14,8 +14,10 @@ use jacobian_core::network::DeepNetwork;
 use jacobian_core::{jacfwd, jacobian, jacobian_with, jacrev, random_input, Network, Strategy};
 
 fn bench(c: &mut Criterion) {
-    // As the command-line tools do: freed memory is kept for reuse (see memory.rs).
+    // As the command-line tools do: freed memory is kept for reuse (see memory.rs), and this
+    // thread takes part in parallel products (see linalg.rs).
     jacobian_core::memory::keep_freed_memory();
+    jacobian_core::linalg::join_global_pool().expect("the first parallel work of the bench");
     let net = Network::<f32>::original();
     let deep = DeepNetwork::<f32>::new(&[500, 5000, 20, 5000, 500]).expect("fits");
     for (name, prog) in [

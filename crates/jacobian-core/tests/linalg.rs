@@ -49,6 +49,9 @@ fn every_layout_matches_the_reference_product() {
         (1003, 70, 1), // matrix–vector, threads' row blocks of four with a remainder of three
         (3, 40, 1),    // fewer rows than one block of four
         (6, 20_001, 1),
+        (30, 1000, 1), // A2 y1 in F: small matrix–vector products use the same kernels
+        (1, 30, 1000), // and y2ᵀ A2, A2ᵀ's product in G
+        (1, 1, 1),
     ] {
         let a = random(m, k, 1);
         let b = random(k, n, 2);

@@ -103,6 +103,7 @@ fn main() -> Result<()> {
     let t_main = Instant::now();
     let args = Args::parse();
     jacobian_core::memory::keep_freed_memory(); // as XLA's allocator does (see memory.rs)
+    jacobian_core::linalg::join_global_pool()?; // this thread works in parallel products too
     if args.chunk == Some(0) {
         bail!("--chunk must be at least 1");
     }

@@ -70,6 +70,7 @@ fn loglog_slope(points: &[(f64, f64)]) -> f64 {
 fn main() -> Result<()> {
     let args = Args::parse();
     jacobian_core::memory::keep_freed_memory(); // as XLA's allocator does (see memory.rs)
+    jacobian_core::linalg::join_global_pool()?; // this thread works in parallel products too
     anyhow::ensure!(args.fixed.len() == 3, "--fixed takes three widths n1,n2,n3");
     anyhow::ensure!(
         args.widths.len() >= 2,

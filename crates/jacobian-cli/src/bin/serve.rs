@@ -32,6 +32,7 @@ type Job<'a> = Box<dyn Fn() -> jacobian_core::Result<ArrayD<f32>> + 'a>;
 fn main() -> Result<()> {
     let args = Args::parse();
     jacobian_core::memory::keep_freed_memory(); // as XLA's allocator does (see memory.rs)
+    jacobian_core::linalg::join_global_pool()?; // this thread works in parallel products too
     let net = Network::<f32>::new(&args.widths)?;
     let [n0, _, _, n3] = net.widths();
     let x: Array1<f32> = random_input(n0, 0);
