@@ -65,19 +65,17 @@ fn instruction_set() -> Option<private_gemm_x86::InstrSet> {
 
 /// The kernel family large products use on this machine, e.g. `"avx512 (private-gemm-x86), 2 threads"`.
 pub fn backend() -> String {
+    let threads = match rayon::current_num_threads() {
+        1 => "1 thread".to_string(),
+        n => format!("{n} threads"),
+    };
     #[cfg(target_arch = "x86_64")]
     match instruction_set() {
         Some(private_gemm_x86::InstrSet::Avx512) => {
-            return format!(
-                "avx512 (private-gemm-x86), {} threads",
-                rayon::current_num_threads()
-            )
+            return format!("avx512 (private-gemm-x86), {threads}")
         }
         Some(private_gemm_x86::InstrSet::Avx256) => {
-            return format!(
-                "avx2+fma (private-gemm-x86), {} threads",
-                rayon::current_num_threads()
-            )
+            return format!("avx2+fma (private-gemm-x86), {threads}")
         }
         None => {}
     }
