@@ -245,7 +245,7 @@ def paired(jax, ours, pairs, gap=0.005, burst_s=0.05):
     for job, jname, label, _ in JOBS:
         warm = statistics.median(jax.times(jname, 3) + ours.times(job, 3))
         k = max(1, min(200, round(burst_s / warm)))
-        n = pairs if warm < 0.05 else max(3, pairs // 5)
+        n = pairs if warm < 0.05 else max(3, pairs // 2)  # a dense pair takes about 0.6 s
         say(f"paired: {label}, {n} pairs of {k}-run bursts")
         rec = {"jax": [], "ours": [], "ratios": [], "burst": k}
         for i in range(n):
@@ -289,7 +289,7 @@ def main():
                     help="after --runs runs, keep timing a job while its runs total less than this "
                          "(both sides): a median over a window, not over a few milliseconds")
     ap.add_argument("--pairs", type=int, default=40,
-                    help="paired comparison: pairs of bursts per sub-millisecond job (a fifth as "
+                    help="paired comparison: pairs of bursts per sub-millisecond job (half as "
                          "many for the dense ones), the two sides in turn in warm processes; its "
                          "median ratio is judged. 0: judge the separate-process rounds instead")
     ap.add_argument("--rounds", type=int, default=1,
