@@ -52,6 +52,8 @@ fn every_layout_matches_the_reference_product() {
         (30, 1000, 1), // A2 y1 in F: small matrix–vector products use the same kernels
         (1, 30, 1000), // and y2ᵀ A2, A2ᵀ's product in G
         (1, 1, 1),
+        (5, 0, 1), // empty sums: the kernels' fallbacks give zeros
+        (1, 0, 5),
     ] {
         let a = random(m, k, 1);
         let b = random(k, n, 2);
