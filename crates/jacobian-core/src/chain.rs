@@ -131,9 +131,9 @@ impl Meter {
 /// Local Jacobians of node `i`: numeric (from a [`Linearization`]) or sketched (from the shapes).
 type Locals<'a, M> = dyn Fn(usize) -> Vec<M> + 'a;
 
-/// Forward through nodes `from..to`: given `seed = ∂v_from/∂(something)`, returns `∂v_to/∂(something)`.
+/// Forward mode through nodes `from..to`: given `seed = ∂v_from/∂(something)`, returns `∂v_to/∂(something)`.
 /// Each node's tangent is `Σᵢ Lᵢ · (tangent of argument i)`, with `Lᵢ` its local Jacobians.
-fn push<T: Real, M: Factor>(
+pub(crate) fn push<T: Real, M: Factor>(
     prog: &Program<T>,
     (from, to): (ValueId, ValueId),
     seed: M,
@@ -171,9 +171,9 @@ fn push<T: Real, M: Factor>(
         .expect("the segment's end is computed")
 }
 
-/// Backward through nodes `from..to`: given `seed = ∂(something)/∂v_to`, returns `∂(something)/∂v_from`.
+/// Reverse mode through nodes `from..to`: given `seed = ∂(something)/∂v_to`, returns `∂(something)/∂v_from`.
 /// Each argument's cotangent is the sum over its readers of `(reader's cotangent) · Lᵢ`.
-fn pull<T: Real, M: Factor>(
+pub(crate) fn pull<T: Real, M: Factor>(
     prog: &Program<T>,
     (from, to): (ValueId, ValueId),
     seed: M,
@@ -268,7 +268,7 @@ fn sketched<'a, T: Real>(prog: &'a Program<T>) -> impl Fn(usize) -> Vec<Sketch> 
     move |i| prog.local_sketches(i)
 }
 
-fn numeric<'a, T: Real>(
+pub(crate) fn numeric<'a, T: Real>(
     lin: &'a Linearization<'_, T>,
 ) -> impl Fn(usize) -> Vec<Structured<T>> + 'a {
     move |i| lin.local_jacobians(i)
@@ -470,7 +470,8 @@ impl<T: Real> Program<T> {
 }
 
 /// Runs a strategy on numeric or sketched matrices. The textbook modes are counted here with a
-/// dense seed; they run numerically through each primitive's own JVP and VJP ([`Linearization`]).
+/// dense seed; [`jacfwd`](crate::jacfwd) and [`jacrev`](crate::jacrev) run the same [`push`] and
+/// [`pull`] on it, in chunks if asked ([`Linearization::push_forward`], [`Linearization::pull_back`]).
 fn run<T: Real, M: Factor>(
     strategy: Strategy,
     prog: &Program<T>,

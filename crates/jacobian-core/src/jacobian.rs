@@ -14,6 +14,7 @@
 use ndarray::{s, Array1, Array2, ArrayD, ArrayViewMut1, AsArray, Axis, Ix1};
 use rayon::prelude::*;
 
+use crate::chain::{Meter, Strategy};
 use crate::error::{Error, Result};
 use crate::memory::check_fits;
 use crate::primitives::PARALLEL_ELEMENTS;
@@ -154,7 +155,7 @@ fn jacobian_by<T: Real>(
     )?;
 
     let lin = f.linearize_for_jacobian(x)?;
-    let pass = |start: usize, end: usize| -> Array2<T> {
+    let pass = |start: usize, end: usize, meter: &mut Meter| -> Array2<T> {
         // Basis vectors start..end: column j is e_(start+j) (forward), or row j is (reverse).
         let mut seed = Array2::zeros(if mode == Mode::Forward {
             (dirs, end - start)
@@ -177,17 +178,18 @@ fn jacobian_by<T: Real>(
             rows.axis_iter_mut(Axis(0)).enumerate().for_each(one);
         }
         match mode {
-            Mode::Forward => lin.push_forward(seed), // m × (end - start)
-            Mode::Reverse => lin.pull_back(seed),    // (end - start) × n
+            Mode::Forward => lin.push_forward_counted(seed, meter), // m × (end - start)
+            Mode::Reverse => lin.pull_back_counted(seed, meter),    // (end - start) × n
         }
     };
+    let mut meter = Meter::default();
     let jac = if k == dirs {
-        pass(0, dirs)
+        pass(0, dirs, &mut meter)
     } else {
         let mut jac = Array2::zeros((m, n));
         for start in (0..dirs).step_by(k) {
             let end = (start + k).min(dirs);
-            let block = pass(start, end);
+            let block = pass(start, end, &mut meter);
             match mode {
                 Mode::Forward => jac.slice_mut(s![.., start..end]).assign(&block),
                 Mode::Reverse => jac.slice_mut(s![start..end, ..]).assign(&block),
@@ -195,6 +197,15 @@ fn jacobian_by<T: Real>(
         }
         jac
     };
+    let strategy = match mode {
+        Mode::Forward => Strategy::Forward,
+        Mode::Reverse => Strategy::Reverse,
+    };
+    debug_assert_eq!(
+        meter.madds + f.cost().linearize,
+        f.cost().madds(strategy),
+        "the run did what the plan counted"
+    );
     let mut dims = f.output_shape().dims();
     dims.push(n);
     Ok(jac.into_shape_with_order(dims).expect("m×n elements"))

@@ -13,11 +13,12 @@
 //!    [`Program`], a straight-line list of [`primitives`] with shapes. It prints like a jaxpr.
 //! 3. **Linearize** at a point: [`Program::linearize`] evaluates it and keeps every intermediate
 //!    value. That is all either mode needs of the forward computation.
-//! 4. **Differentiate**: each primitive knows its JVP (push tangents forward) and VJP (pull
-//!    cotangents back). [`Linearization::push_forward`] runs the JVPs in program order on a batch
-//!    of tangents (forward mode); [`Linearization::pull_back`] runs the VJPs in reverse order on a
-//!    batch of cotangents (reverse mode). [`jacfwd`] seeds the identity of the input space,
-//!    [`jacrev`] that of the output space.
+//! 4. **Differentiate**: each primitive states its derivative once, as its local Jacobian `L`
+//!    (a matrix, a diagonal, the identity). The chain rule does the rest, in either order:
+//!    [`Linearization::push_forward`] takes a batch of tangents through the program in order,
+//!    `Ẏ = L Ẋ` at each step (forward mode); [`Linearization::pull_back`] takes a batch of
+//!    cotangents back in reverse order, `X̄ = Ȳ L` (reverse mode). [`jacfwd`] seeds the identity
+//!    of the input space, [`jacrev`] that of the output space.
 //!
 //! ```
 //! use jacobian_core::{jacfwd, jacrev, Matrix, Program};
@@ -39,11 +40,11 @@
 //! ## Beyond the two ends of the chain
 //!
 //! `jacfwd` and `jacrev` multiply the chain of local Jacobians from one end, starting from a dense
-//! identity. Each primitive also states its local Jacobian with its structure (dense, diagonal,
-//! identity: [`structured`]), and [`chain`] uses it three ways: structured seeds (the identity
-//! stays symbolic, diagonal blocks stay diagonal), the cheapest bracketing of the whole chain
-//! (dynamic programming, as for the matrix-chain problem), and [`jacobian()`], which picks the
-//! cheapest strategy from the counts and says why ([`Plan`]).
+//! identity. The local Jacobians carry their structure (dense, diagonal, identity:
+//! [`structured`]), and [`chain`] uses it three ways: structured seeds (the identity stays
+//! symbolic, diagonal blocks stay diagonal), the cheapest bracketing of the whole chain (dynamic
+//! programming, as for the matrix-chain problem), and [`jacobian()`], which picks the cheapest
+//! strategy from the counts and says why ([`Plan`]).
 //!
 //! ```
 //! use jacobian_core::{jacobian, network::DeepNetwork, Strategy};
@@ -73,12 +74,12 @@
 //!
 //! | module | what |
 //! |---|---|
-//! | [`primitives`] | each operation's value, JVP and VJP, in one place |
+//! | [`primitives`] | each operation's shape, value and local Jacobian, in one place |
 //! | [`program`] | tracing ([`Var`]), the [`Program`], and its interpreters |
 //! | [`jacobian`](mod@jacobian) | [`jvp`], [`vjp`], [`jacfwd`], [`jacrev`], chunked variants |
 //! | [`network`] | the original notebook's `F` and `G`, and networks of any depth |
 //! | [`structured`] | identity / diagonal / dense matrices and the cost of their products |
-//! | [`chain`] | cut points, structured seeds, the cheapest bracketing, [`jacobian()`] |
+//! | [`chain`] | the forward and reverse sweeps, cut points, structured seeds, the cheapest bracketing, [`jacobian()`] |
 //! | [`cost`] | multiply–add and memory counts of every strategy, from the shapes |
 //! | [`finite_diff`] | central differences, the independent check |
 //! | [`timing`] | timeit-style medians |

@@ -1,13 +1,14 @@
-//! The primitive operations. Each one is defined in one place: its shape rule, its value, its JVP
-//! (how it pushes a batch of tangents forward) and its VJP (how it pulls a batch of cotangents back),
-//! with the math in one line of doc.
+//! The primitive operations. Each one is defined in one place: its shape rule, its value, and its
+//! derivative, stated once as its local Jacobian (with the math in one line of doc). Both modes
+//! follow from the local Jacobians by the chain rule; no primitive has a forward or a reverse rule
+//! of its own.
 //!
 //! Batches are matrices. For a value of length `len` and `k` directions:
 //! - a **tangent** batch is `len × k` (one column per direction), as in `jacfwd = vmap(jvp)`;
 //! - a **cotangent** batch is `k × len` (one row per direction), as in `jacrev = vmap(vjp)`.
 //!
-//! So pushing `k` tangents through `y = A x` is the product `A · Ẋ`, and pulling `k` cotangents back
-//! is `Ȳ · A`: one matrix product each, which is where forward and reverse mode spend their time.
+//! So with the local Jacobian `L`, the JVP of a batch is the product `L · Ẋ` and the VJP is `Ȳ · L`.
+//! For `y = A x`, `L = A`: one matrix product each, which is where both modes spend their time.
 //!
 //! To add a primitive: write a struct, implement [`Primitive`] for it (or [`Elementwise`] for a
 //! scalar function), and give [`Var`](crate::Var) a method that records it.
@@ -55,20 +56,11 @@ pub trait Primitive<T: Real>: Send + Sync + fmt::Debug {
     fn shape(&self, inputs: &[Shape]) -> Result<Shape, ShapeMismatch>;
     /// The value.
     fn eval(&self, inputs: &[&Array1<T>]) -> Array1<T>;
-    /// Pushes one tangent batch per input (`len_i × k`) to the output's (`len × k`).
-    fn jvp(&self, inputs: &[&Array1<T>], output: &Array1<T>, tangents: Vec<Array2<T>>)
-        -> Array2<T>;
-    /// Pulls the output's cotangent batch (`k × len`) back to one per input (`k × len_i`).
-    fn vjp(
-        &self,
-        inputs: &[&Array1<T>],
-        output: &Array1<T>,
-        cotangent: Array2<T>,
-    ) -> Vec<Array2<T>>;
-    /// The local Jacobian `∂y/∂inputᵢ` for each input, with its structure (a matrix–vector product's
-    /// is its matrix, an elementwise function's is diagonal). The structured modes and the chain
-    /// bracketing multiply these; the textbook [`jvp`](Self::jvp) and [`vjp`](Self::vjp) are the
-    /// same products, specialised to a dense batch.
+    /// The derivative: the local Jacobian `Lᵢ = ∂y/∂inputᵢ` for each input, with its structure (a
+    /// matrix–vector product's is its matrix, an elementwise function's is diagonal). Every mode
+    /// is built from these by the chain rule: forward mode pushes a tangent batch through as
+    /// `Ẏ = Σᵢ Lᵢ Ẋᵢ`, reverse mode pulls a cotangent batch back as `X̄ᵢ = Ȳ Lᵢ`
+    /// (see [`chain`](crate::chain)).
     fn local_jacobians(&self, inputs: &[&Array1<T>], output: &Array1<T>) -> Vec<Structured<T>>;
     /// The kinds and shapes of [`local_jacobians`](Self::local_jacobians), from the shapes alone:
     /// what the cost model needs before anything runs.
@@ -111,38 +103,8 @@ fn mismatch(expected: impl Into<String>, actual: impl Into<String>) -> ShapeMism
     }
 }
 
-fn take2<T>(v: Vec<T>) -> (T, T) {
-    let mut it = v.into_iter();
-    match (it.next(), it.next()) {
-        (Some(a), Some(b)) => (a, b),
-        _ => unreachable!("binary primitive called with fewer than two batches"),
-    }
-}
-
-fn take1<T>(v: Vec<T>) -> T {
-    v.into_iter()
-        .next()
-        .expect("unary primitive called without a batch")
-}
-
 /// Batches larger than this many elements are processed on all cores.
 pub(crate) const PARALLEL_ELEMENTS: usize = 1 << 16;
-
-/// `a ← op(a, b)` elementwise (same shapes), on all cores for large batches.
-fn zip_inplace<T: Real>(
-    mut a: Array2<T>,
-    b: &Array2<T>,
-    op: impl Fn(T, T) -> T + Sync,
-) -> Array2<T> {
-    let big = a.len() >= PARALLEL_ELEMENTS;
-    let zip = Zip::from(&mut a).and(b);
-    if big {
-        zip.par_for_each(|x, &y| *x = op(*x, y));
-    } else {
-        zip.for_each(|x, &y| *x = op(*x, y));
-    }
-    a
-}
 
 /// The first entry of `a` that is NaN or infinite, with its index. One vectorised pass when all
 /// are finite (the usual case: 1–2 ms for the original's `A1`, bound by reading it; a
@@ -156,16 +118,6 @@ pub(crate) fn first_non_finite<T: Real, D: ndarray::Dimension>(
     a.indexed_iter()
         .find(|(_, v)| !v.is_finite())
         .map(|(i, v)| (i, v.to_f64_lossy()))
-}
-
-/// `a ← s · a`, on all cores for large batches.
-fn scale_inplace<T: Real>(mut a: Array2<T>, s: T) -> Array2<T> {
-    if a.len() >= PARALLEL_ELEMENTS {
-        a.par_mapv_inplace(|x| x * s);
-    } else {
-        a.mapv_inplace(|x| x * s);
-    }
-    a
 }
 
 /// Scales row `i` of a tangent batch by `d[i]`: `diag(d) · Ṫ`.
@@ -291,7 +243,7 @@ impl<T> fmt::Debug for Matrix<T> {
     }
 }
 
-/// `y = A x` with a constant `A` (m×n). JVP: `Ẏ = A Ẋ`. VJP: `X̄ = Ȳ A`.
+/// `y = A x` with a constant `A` (m×n). Local Jacobian `A`: `Ẏ = A Ẋ`, `X̄ = Ȳ A`.
 #[derive(Debug)]
 pub struct MatVec<T> {
     /// The constant matrix.
@@ -342,17 +294,6 @@ impl<T: Real> Primitive<T> for MatVec<T> {
         );
         y
     }
-    fn jvp(&self, _: &[&Array1<T>], _: &Array1<T>, tangents: Vec<Array2<T>>) -> Array2<T> {
-        let t = take1(tangents);
-        let mut out = Array2::zeros((self.a.dim().0, t.ncols()));
-        T::gemm(T::one(), self.a.view(), t.view(), T::zero(), out.view_mut());
-        out
-    }
-    fn vjp(&self, _: &[&Array1<T>], _: &Array1<T>, c: Array2<T>) -> Vec<Array2<T>> {
-        let mut out = Array2::zeros((c.nrows(), self.a.dim().1));
-        T::gemm(T::one(), c.view(), self.a.view(), T::zero(), out.view_mut());
-        vec![out]
-    }
     fn local_jacobians(&self, _: &[&Array1<T>], _: &Array1<T>) -> Vec<Structured<T>> {
         vec![Structured::Constant(self.a.clone())] // ∂(Ax)/∂x = A
     }
@@ -369,7 +310,7 @@ impl<T: Real> Primitive<T> for MatVec<T> {
     }
 }
 
-/// `y = x + b` or `y = x - b` with a constant vector `b`. JVP: `Ẏ = Ẋ`. VJP: `X̄ = Ȳ`.
+/// `y = x + b` or `y = x - b` with a constant vector `b`. Local Jacobian `I`: `Ẏ = Ẋ`, `X̄ = Ȳ`.
 #[derive(Debug)]
 pub struct AddConst<T> {
     /// The constant vector.
@@ -412,12 +353,6 @@ impl<T: Real> Primitive<T> for AddConst<T> {
             inputs[0] + &*self.b
         }
     }
-    fn jvp(&self, _: &[&Array1<T>], _: &Array1<T>, tangents: Vec<Array2<T>>) -> Array2<T> {
-        take1(tangents)
-    }
-    fn vjp(&self, _: &[&Array1<T>], _: &Array1<T>, c: Array2<T>) -> Vec<Array2<T>> {
-        vec![c]
-    }
     fn local_jacobians(&self, _: &[&Array1<T>], _: &Array1<T>) -> Vec<Structured<T>> {
         vec![Structured::Identity(self.b.len())] // ∂(x ± b)/∂x = I
     }
@@ -429,7 +364,7 @@ impl<T: Real> Primitive<T> for AddConst<T> {
     }
 }
 
-/// `y = s · x` for a constant scalar `s`. JVP: `Ẏ = s Ẋ`. VJP: `X̄ = s Ȳ`.
+/// `y = s · x` for a constant scalar `s`. Local Jacobian `s I`: `Ẏ = s Ẋ`, `X̄ = s Ȳ`.
 #[derive(Debug)]
 pub struct Scale<T> {
     /// The constant factor.
@@ -455,12 +390,6 @@ impl<T: Real> Primitive<T> for Scale<T> {
     fn eval(&self, inputs: &[&Array1<T>]) -> Array1<T> {
         inputs[0] * self.s
     }
-    fn jvp(&self, _: &[&Array1<T>], _: &Array1<T>, tangents: Vec<Array2<T>>) -> Array2<T> {
-        scale_inplace(take1(tangents), self.s)
-    }
-    fn vjp(&self, _: &[&Array1<T>], _: &Array1<T>, c: Array2<T>) -> Vec<Array2<T>> {
-        vec![scale_inplace(c, self.s)]
-    }
     fn local_jacobians(&self, inputs: &[&Array1<T>], _: &Array1<T>) -> Vec<Structured<T>> {
         vec![Structured::Diagonal(Array1::from_elem(
             inputs[0].len(),
@@ -479,8 +408,8 @@ impl<T: Real> Primitive<T> for Scale<T> {
 // Elementwise functions of one variable
 // ---------------------------------------------------------------------------------------------
 
-/// A scalar function applied elementwise, with its derivative. The JVP and VJP rules are written
-/// once for all of them in [`Unary`]: `Ẏ = diag(f'(x)) Ẋ` and `X̄ = Ȳ diag(f'(x))`.
+/// A scalar function applied elementwise, with its derivative. Its local Jacobian is written once
+/// for all of them in [`Unary`]: `diag(f'(x))`, so `Ẏ = diag(f'(x)) Ẋ` and `X̄ = Ȳ diag(f'(x))`.
 pub trait Elementwise: Send + Sync + fmt::Debug + 'static {
     /// The name shown in printed programs.
     const NAME: &'static str;
@@ -556,7 +485,7 @@ impl Elementwise for Square {
     }
 }
 
-/// The primitive of an [`Elementwise`] function: `y = f(x)`, `Ẏ = diag(f'(x)) Ẋ`, `X̄ = Ȳ diag(f'(x))`.
+/// The primitive of an [`Elementwise`] function: `y = f(x)`, with local Jacobian `diag(f'(x))`.
 #[derive(Debug, Default)]
 pub struct Unary<E>(pub E);
 
@@ -575,12 +504,6 @@ impl<T: Real, E: Elementwise> Primitive<T> for Unary<E> {
     }
     fn eval(&self, inputs: &[&Array1<T>]) -> Array1<T> {
         inputs[0].mapv(E::f)
-    }
-    fn jvp(&self, inputs: &[&Array1<T>], y: &Array1<T>, tangents: Vec<Array2<T>>) -> Array2<T> {
-        scale_rows(take1(tangents), &Self::derivative(inputs[0], y))
-    }
-    fn vjp(&self, inputs: &[&Array1<T>], y: &Array1<T>, c: Array2<T>) -> Vec<Array2<T>> {
-        vec![scale_cols(c, &Self::derivative(inputs[0], y))]
     }
     fn local_jacobians(&self, inputs: &[&Array1<T>], y: &Array1<T>) -> Vec<Structured<T>> {
         vec![Structured::Diagonal(Self::derivative(inputs[0], y))] // ∂f(x)/∂x = diag(f'(x))
@@ -608,7 +531,7 @@ fn same_shape(op: &str, inputs: &[Shape]) -> Result<Shape, ShapeMismatch> {
     }
 }
 
-/// `y = u + v` or `y = u - v`. JVP: `Ẏ = U̇ ± V̇`. VJP: `Ū = Ȳ`, `V̄ = ±Ȳ`.
+/// `y = u + v` or `y = u - v`. Local Jacobians `I` and `±I`: `Ẏ = U̇ ± V̇`; `Ū = Ȳ`, `V̄ = ±Ȳ`.
 #[derive(Debug)]
 pub struct Add {
     /// `u - v` rather than `u + v`.
@@ -636,19 +559,6 @@ impl<T: Real> Primitive<T> for Add {
             inputs[0] + inputs[1]
         }
     }
-    fn jvp(&self, _: &[&Array1<T>], _: &Array1<T>, tangents: Vec<Array2<T>>) -> Array2<T> {
-        let (u, v) = take2(tangents);
-        let sign = if self.subtract { -T::one() } else { T::one() };
-        zip_inplace(u, &v, |a, b| a + sign * b)
-    }
-    fn vjp(&self, _: &[&Array1<T>], _: &Array1<T>, c: Array2<T>) -> Vec<Array2<T>> {
-        let v = if self.subtract {
-            scale_inplace(c.clone(), -T::one())
-        } else {
-            c.clone()
-        };
-        vec![c, v]
-    }
     fn local_jacobians(&self, inputs: &[&Array1<T>], _: &Array1<T>) -> Vec<Structured<T>> {
         let n = inputs[0].len();
         let second = if self.subtract {
@@ -671,7 +581,8 @@ impl<T: Real> Primitive<T> for Add {
     }
 }
 
-/// `y = u ⊙ v` (elementwise). JVP: `Ẏ = diag(v) U̇ + diag(u) V̇`. VJP: `Ū = Ȳ diag(v)`, `V̄ = Ȳ diag(u)`.
+/// `y = u ⊙ v` (elementwise). Local Jacobians `diag(v)` and `diag(u)`: `Ẏ = diag(v) U̇ + diag(u) V̇`;
+/// `Ū = Ȳ diag(v)`, `V̄ = Ȳ diag(u)`.
 #[derive(Debug)]
 pub struct Mul;
 
@@ -684,13 +595,6 @@ impl<T: Real> Primitive<T> for Mul {
     }
     fn eval(&self, inputs: &[&Array1<T>]) -> Array1<T> {
         inputs[0] * inputs[1]
-    }
-    fn jvp(&self, inputs: &[&Array1<T>], _: &Array1<T>, tangents: Vec<Array2<T>>) -> Array2<T> {
-        let (du, dv) = take2(tangents);
-        scale_rows(du, inputs[1]) + scale_rows(dv, inputs[0])
-    }
-    fn vjp(&self, inputs: &[&Array1<T>], _: &Array1<T>, c: Array2<T>) -> Vec<Array2<T>> {
-        vec![scale_cols(c.clone(), inputs[1]), scale_cols(c, inputs[0])]
     }
     fn local_jacobians(&self, inputs: &[&Array1<T>], _: &Array1<T>) -> Vec<Structured<T>> {
         // ∂(u ⊙ v)/∂u = diag(v), ∂(u ⊙ v)/∂v = diag(u)
@@ -711,7 +615,7 @@ impl<T: Real> Primitive<T> for Mul {
 // Reductions and shapes
 // ---------------------------------------------------------------------------------------------
 
-/// `y = Σᵢ xᵢ` (a scalar). JVP: `Ẏ = 1ᵀ Ẋ` (column sums). VJP: `X̄ = Ȳ 1ᵀ` (broadcast).
+/// `y = Σᵢ xᵢ` (a scalar). Local Jacobian `1ᵀ`: `Ẏ = 1ᵀ Ẋ` (column sums), `X̄ = Ȳ 1ᵀ` (broadcast).
 #[derive(Debug)]
 pub struct Sum;
 
@@ -727,16 +631,6 @@ impl<T: Real> Primitive<T> for Sum {
     }
     fn eval(&self, inputs: &[&Array1<T>]) -> Array1<T> {
         Array1::from_elem(1, inputs[0].sum())
-    }
-    fn jvp(&self, _: &[&Array1<T>], _: &Array1<T>, tangents: Vec<Array2<T>>) -> Array2<T> {
-        take1(tangents).sum_axis(Axis(0)).insert_axis(Axis(0))
-    }
-    fn vjp(&self, inputs: &[&Array1<T>], _: &Array1<T>, c: Array2<T>) -> Vec<Array2<T>> {
-        let n = inputs[0].len();
-        vec![c
-            .broadcast((c.nrows(), n))
-            .expect("a k×1 cotangent broadcasts to k×n")
-            .to_owned()]
     }
     fn local_jacobians(&self, inputs: &[&Array1<T>], _: &Array1<T>) -> Vec<Structured<T>> {
         vec![Structured::Dense(Array2::ones((1, inputs[0].len())))] // ∂(Σ x)/∂x = 1ᵀ
@@ -778,12 +672,6 @@ impl<T: Real> Primitive<T> for Reshape {
     }
     fn eval(&self, inputs: &[&Array1<T>]) -> Array1<T> {
         inputs[0].clone()
-    }
-    fn jvp(&self, _: &[&Array1<T>], _: &Array1<T>, tangents: Vec<Array2<T>>) -> Array2<T> {
-        take1(tangents)
-    }
-    fn vjp(&self, _: &[&Array1<T>], _: &Array1<T>, c: Array2<T>) -> Vec<Array2<T>> {
-        vec![c]
     }
     fn local_jacobians(&self, _: &[&Array1<T>], _: &Array1<T>) -> Vec<Structured<T>> {
         vec![Structured::Identity(self.to.len())]

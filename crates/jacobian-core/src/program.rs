@@ -10,6 +10,7 @@ use std::sync::Arc;
 
 use ndarray::{Array1, Array2, ArrayView1, AsArray, Ix1};
 
+use crate::chain::{numeric, pull, push, Meter};
 use crate::error::{Error, Result};
 use crate::primitives::{self as p, Matrix, Primitive};
 use crate::scalar::Real;
@@ -641,71 +642,48 @@ impl<T: Real> Linearization<'_, T> {
         locals
     }
 
-    /// Forward mode: `J · Ṫ` for a batch of tangents `Ṫ` (`n × k`, a column per direction),
-    /// pushed through the program in order. Returns `m × k`.
+    /// Forward mode: `J · Ṫ` for a batch of tangents `Ṫ` (`n × k`, a column per direction), pushed
+    /// through the program in order. Each value's tangent is `Σᵢ Lᵢ · (tangent of argument i)`,
+    /// with `Lᵢ` the local Jacobians of the node that makes it. Returns `m × k`.
     ///
     /// # Panics
     /// If `tangents` does not have `n` rows (the public drivers check this first).
     pub fn push_forward(&self, tangents: Array2<T>) -> Array2<T> {
+        self.push_forward_counted(tangents, &mut Meter::default())
+    }
+
+    /// Reverse mode: `C̄ · J` for a batch of cotangents `C̄` (`k × m`, a row per direction),
+    /// pulled back through the program in reverse order. Each value's cotangent is the sum, over
+    /// the nodes that read it, of `(their cotangent) · Lᵢ`. Returns `k × n`.
+    ///
+    /// # Panics
+    /// If `cotangents` does not have `m` columns (the public drivers check this first).
+    pub fn pull_back(&self, cotangents: Array2<T>) -> Array2<T> {
+        self.pull_back_counted(cotangents, &mut Meter::default())
+    }
+
+    /// [`push_forward`](Self::push_forward), counting its multiply–adds in `meter`.
+    pub(crate) fn push_forward_counted(&self, tangents: Array2<T>, meter: &mut Meter) -> Array2<T> {
         let prog = self.program;
         assert_eq!(
             tangents.nrows(),
             prog.input_len,
             "tangent batch must have one row per input"
         );
-        let mut tan: Vec<Option<Array2<T>>> = vec![None; prog.nodes.len() + 1];
-        let mut remaining = prog.uses.clone();
-        tan[0] = Some(tangents);
-        for (i, node) in prog.nodes.iter().enumerate() {
-            let batch: Vec<Array2<T>> = node
-                .args
-                .iter()
-                .map(|&a| {
-                    remaining[a] -= 1;
-                    let t = if remaining[a] == 0 {
-                        tan[a].take()
-                    } else {
-                        tan[a].clone()
-                    };
-                    t.expect("tangent computed before use")
-                })
-                .collect();
-            tan[i + 1] = Some(
-                node.prim
-                    .jvp(&self.inputs(node), &self.values[i + 1], batch),
-            );
-        }
-        tan[prog.output].take().expect("output tangent computed")
+        let seed = Structured::Dense(tangents);
+        push(prog, (0, prog.output), seed, &numeric(self), meter).into_dense()
     }
 
-    /// Reverse mode: `C̄ · J` for a batch of cotangents `C̄` (`k × m`, a row per direction),
-    /// pulled back through the program in reverse order. Returns `k × n`.
-    ///
-    /// # Panics
-    /// If `cotangents` does not have `m` columns (the public drivers check this first).
-    pub fn pull_back(&self, cotangents: Array2<T>) -> Array2<T> {
+    /// [`pull_back`](Self::pull_back), counting its multiply–adds in `meter`.
+    pub(crate) fn pull_back_counted(&self, cotangents: Array2<T>, meter: &mut Meter) -> Array2<T> {
         let prog = self.program;
-        let k = cotangents.nrows();
         assert_eq!(
             cotangents.ncols(),
             self.output().len(),
             "cotangent batch must have one column per output"
         );
-        let mut cot: Vec<Option<Array2<T>>> = vec![None; prog.nodes.len() + 1];
-        cot[prog.output] = Some(cotangents);
-        for (i, node) in prog.nodes.iter().enumerate().rev() {
-            let Some(c) = cot[i + 1].take() else { continue };
-            let grads = node.prim.vjp(&self.inputs(node), &self.values[i + 1], c);
-            for (&a, g) in node.args.iter().zip(grads) {
-                match &mut cot[a] {
-                    Some(acc) => acc.scaled_add(T::one(), &g), // a value read twice gets both contributions
-                    slot => *slot = Some(g),
-                }
-            }
-        }
-        cot[0]
-            .take()
-            .unwrap_or_else(|| Array2::zeros((k, prog.input_len)))
+        let seed = Structured::Dense(cotangents);
+        pull(prog, (0, prog.output), seed, &numeric(self), meter).into_dense()
     }
 }
 

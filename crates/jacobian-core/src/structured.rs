@@ -256,6 +256,18 @@ fn scaled_copy<T: Real>(a: ArrayView2<T>, d: &Array1<T>, axis: usize) -> Array2<
     unsafe { out.assume_init() }
 }
 
+/// `a ← a + b` (same shapes), on all cores for large batches: where tangents meet (`add`) and
+/// where a value read twice collects both cotangents.
+fn add_assign<T: Real>(a: &mut Array2<T>, b: &Array2<T>) {
+    let big = a.len() >= PARALLEL_ELEMENTS;
+    let zip = Zip::from(a).and(b);
+    if big {
+        zip.par_for_each(|x, &y| *x = *x + y);
+    } else {
+        zip.for_each(|x, &y| *x = *x + y);
+    }
+}
+
 impl<T: Real> Factor for Structured<T> {
     fn sketch(&self) -> Sketch {
         Structured::sketch(self)
@@ -311,7 +323,7 @@ impl<T: Real> Factor for Structured<T> {
                     Diagonal(d) => Zip::from(acc.diag_mut())
                         .and(&d)
                         .for_each(|v, &di| *v = *v + di),
-                    Dense(b) => acc.zip_mut_with(&b, |a, &b| *a = *a + b),
+                    Dense(b) => add_assign(&mut acc, &b),
                     Constant(b) => acc.zip_mut_with(&b.view(), |a, &b| *a = *a + b),
                 }
                 Dense(acc)

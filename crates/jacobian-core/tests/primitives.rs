@@ -1,6 +1,6 @@
-//! Each primitive's JVP and VJP, and its local Jacobian (what the structured strategies multiply),
-//! against its analytic derivative at fixed points (f64, to 1e-14: the only error is the rounding
-//! of one or two operations).
+//! Each primitive's derivative (its local Jacobian), through every mode, against the analytic
+//! derivative at fixed points (f64, to 1e-14: the only error is the rounding of one or two
+//! operations).
 
 mod common;
 
@@ -10,9 +10,9 @@ use ndarray::{array, Array1, Array2, ArrayD};
 
 const X: [f64; 4] = [-1.3, 0.2, 0.9, 2.5];
 
-/// Checks that both modes give `expected` as the Jacobian of `f` at `X`: through the JVP and VJP
-/// rules (textbook), and through the local Jacobians (structured and bracketed), so that the two
-/// statements of each derivative cannot drift apart.
+/// Checks that every mode gives `expected` as the Jacobian of `f` at `X`: the textbook ones (a
+/// dense seed pushed or pulled through the local Jacobians), and the structured and bracketed ones
+/// (the same local Jacobians, multiplied in other orders, with their structure kept).
 fn check(name: &str, f: impl FnOnce(Var<f64>) -> Var<f64>, expected: ArrayD<f64>) {
     let prog = Program::trace(X.len(), f).unwrap();
     let x = Array1::from(X.to_vec());
