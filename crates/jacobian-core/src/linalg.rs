@@ -3,7 +3,7 @@
 //!
 //! Which kernel a machine uses is chosen at run time:
 //! - x86-64 with AVX-512 (F, VL, DQ): the AVX-512 kernels of `private-gemm-x86` (the engine inside `faer`),
-//!   on all cores of the rayon pool;
+//!   on all cores of the rayon pool (a long product in blocks, handed out as threads come free);
 //! - x86-64 with AVX2 and FMA: the AVX2 kernels of the same crate;
 //! - matrix–vector products, at any size: the SIMD kernels below, bound by reading the matrix;
 //! - anything else, or small products: `ndarray`'s own product (`matrixmultiply`).
@@ -19,6 +19,10 @@ use rayon::prelude::*;
 const PARALLEL_MIN: usize = 1 << 22;
 /// Below this many multiply–adds `matrixmultiply` is as fast (no kernel set-up to amortise).
 const SMALL: usize = 32 * 32 * 32;
+/// Blocks of a long product (see `gemm_f32`): a multiple of every kernel's panel (96, 48, 24, 12).
+const BLOCK: usize = 96;
+/// Cut a product into blocks only if each thread gets at least this many: enough to even out.
+const BLOCKS_PER_THREAD: usize = 8;
 
 /// The SIMD level every kernel here uses, detected once: 2 for AVX-512 (F, VL and DQ, which the
 /// product kernels use) with FMA, 1 for AVX2 with FMA, 0 for the portable path (other CPUs, or
@@ -258,42 +262,72 @@ macro_rules! gemm_impl {
                     } else {
                         rayon::current_num_threads()
                     };
-                    let (sa, sb, sc) = (
-                        a.strides().to_vec(),
-                        b.strides().to_vec(),
-                        c.strides().to_vec(),
-                    );
-                    // SAFETY: the pointers are element [0, 0] of views whose strides (in elements)
-                    // address only their own data; c is a unique borrow, so it aliases neither a nor b;
-                    // the shapes were checked above and k > 0 since work > 0.
-                    unsafe {
-                        private_gemm_x86::gemm(
-                            private_gemm_x86::DType::$dtype,
-                            private_gemm_x86::IType::U64,
-                            instr,
-                            m,
-                            n,
-                            k,
-                            c.as_mut_ptr() as *mut (),
-                            sc[0],
-                            sc[1],
-                            std::ptr::null(),
-                            std::ptr::null(),
-                            private_gemm_x86::DstKind::Full,
-                            accum,
-                            a.as_ptr() as *const (),
-                            sa[0],
-                            sa[1],
-                            false,
-                            std::ptr::null(),
-                            0,
-                            b.as_ptr() as *const (),
-                            sb[0],
-                            sb[1],
-                            false,
-                            &alpha as *const $t as *const (),
-                            threads,
+                    let product = |a: ArrayView2<$t>,
+                                   b: ArrayView2<$t>,
+                                   mut c: ArrayViewMut2<$t>,
+                                   threads| {
+                        let (m, k, n) = (a.nrows(), a.ncols(), b.ncols());
+                        let (sa, sb, sc) = (
+                            a.strides().to_vec(),
+                            b.strides().to_vec(),
+                            c.strides().to_vec(),
                         );
+                        // SAFETY: the pointers are element [0, 0] of views whose strides (in elements)
+                        // address only their own data; c is a unique borrow, so it aliases neither a nor b;
+                        // the shapes chain (checked above, kept by the blocks below).
+                        unsafe {
+                            private_gemm_x86::gemm(
+                                private_gemm_x86::DType::$dtype,
+                                private_gemm_x86::IType::U64,
+                                instr,
+                                m,
+                                n,
+                                k,
+                                c.as_mut_ptr() as *mut (),
+                                sc[0],
+                                sc[1],
+                                std::ptr::null(),
+                                std::ptr::null(),
+                                private_gemm_x86::DstKind::Full,
+                                accum,
+                                a.as_ptr() as *const (),
+                                sa[0],
+                                sa[1],
+                                false,
+                                std::ptr::null(),
+                                0,
+                                b.as_ptr() as *const (),
+                                sb[0],
+                                sb[1],
+                                false,
+                                &alpha as *const $t as *const (),
+                                threads,
+                            );
+                        }
+                    };
+                    // The kernels fill C in panels along its contiguous axis (96 entries for f32 with
+                    // AVX-512), and split a product between threads in fixed shares: a core that
+                    // another process takes for a while holds the whole product back. A product
+                    // long enough along that axis is cut there into blocks of 96, one thread each,
+                    // handed out as threads come free. jacfwd(F)'s A1 · I: 5–13% faster here.
+                    let along_columns = c.strides()[1] <= c.strides()[0];
+                    let long = if along_columns { n } else { m };
+                    if threads > 1 && long >= BLOCKS_PER_THREAD * threads * BLOCK {
+                        if along_columns {
+                            c.axis_chunks_iter_mut(Axis(1), BLOCK)
+                                .into_par_iter()
+                                .zip(b.axis_chunks_iter(Axis(1), BLOCK))
+                                .with_max_len(1)
+                                .for_each(|(c, b)| product(a, b, c, 1));
+                        } else {
+                            c.axis_chunks_iter_mut(Axis(0), BLOCK)
+                                .into_par_iter()
+                                .zip(a.axis_chunks_iter(Axis(0), BLOCK))
+                                .with_max_len(1)
+                                .for_each(|(c, a)| product(a, b, c, 1));
+                        }
+                    } else {
+                        product(a, b, c, threads);
                     }
                     return;
                 }

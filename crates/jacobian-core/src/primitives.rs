@@ -65,9 +65,9 @@ pub trait Primitive<T: Real>: Send + Sync + fmt::Debug {
     /// The kinds and shapes of [`local_jacobians`](Self::local_jacobians), from the shapes alone:
     /// what the cost model needs before anything runs.
     fn local_sketches(&self, inputs: &[Shape], output: Shape) -> Vec<Sketch>;
-    /// Whether the derivative rules read the numbers of the primal inputs or output (an elementwise
+    /// Whether the local Jacobians read the numbers of the primal inputs or output (an elementwise
     /// function's do; a product with a constant matrix, a sum or a reshape read only lengths).
-    /// Values that no rule reads are not computed for a Jacobian.
+    /// Values that no local Jacobian reads are not computed for a Jacobian.
     fn derivative_reads_values(&self) -> bool {
         true
     }

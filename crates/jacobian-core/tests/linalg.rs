@@ -1,10 +1,11 @@
 //! The fast matrix product against ndarray's reference product, over the layouts AD produces:
-//! row-major, transposed views, reversed axes, matrix–vector and vector–matrix shapes, and beta ≠ 0.
+//! row-major, transposed views, reversed axes, matrix–vector and vector–matrix shapes, beta ≠ 0,
+//! and long products cut into blocks, into row-major and column-major results.
 //! Tolerance: both sum the same products in different orders, so they agree to a few ulps of
 //! the sum of |terms|: 1e-5 (f32) and 1e-13 (f64) relative to k · max|a| · max|b|.
 
 use jacobian_core::{linalg, random_input};
-use ndarray::{linalg::general_mat_mul, s, Array2, ArrayView2, Axis};
+use ndarray::{linalg::general_mat_mul, s, Array2, ArrayView2, Axis, ShapeBuilder};
 
 fn random(rows: usize, cols: usize, seed: u64) -> Array2<f64> {
     random_input::<f64>(rows * cols, seed)
@@ -21,19 +22,25 @@ fn check(a: ArrayView2<f64>, b: ArrayView2<f64>, beta: f64, what: &str) {
         * a.iter().fold(0.0f64, |x, v| x.max(v.abs()))
         * b.iter().fold(0.0f64, |x, v| x.max(v.abs()));
 
-    let mut got = c0.clone();
-    linalg::gemm_f64(1.0, a, b, beta, got.view_mut());
-    let err = (&got - &want).iter().fold(0.0f64, |x, v| x.max(v.abs()));
-    assert!(err <= 1e-13 * scale.max(1.0), "f64 {what}: error {err:e}");
+    // C row-major, and column-major (its rows contiguous: long products are cut the other way).
+    for column_major in [false, true] {
+        let what = format!("{what}, c column-major: {column_major}");
+        let mut got = Array2::zeros((m, n).set_f(column_major));
+        got.assign(&c0);
+        linalg::gemm_f64(1.0, a, b, beta, got.view_mut());
+        let err = (&got - &want).iter().fold(0.0f64, |x, v| x.max(v.abs()));
+        assert!(err <= 1e-13 * scale.max(1.0), "f64 {what}: error {err:e}");
 
-    let (a32, b32) = (a.mapv(|v| v as f32), b.mapv(|v| v as f32));
-    let mut got = c0.mapv(|v| v as f32);
-    linalg::gemm_f32(1.0, a32.view(), b32.view(), beta as f32, got.view_mut());
-    let err = got
-        .iter()
-        .zip(&want)
-        .fold(0.0f64, |x, (g, w)| x.max((*g as f64 - w).abs()));
-    assert!(err <= 1e-5 * scale.max(1.0), "f32 {what}: error {err:e}");
+        let (a32, b32) = (a.mapv(|v| v as f32), b.mapv(|v| v as f32));
+        let mut got = Array2::zeros((m, n).set_f(column_major));
+        got.assign(&c0.mapv(|v| v as f32));
+        linalg::gemm_f32(1.0, a32.view(), b32.view(), beta as f32, got.view_mut());
+        let err = got
+            .iter()
+            .zip(&want)
+            .fold(0.0f64, |x, (g, w)| x.max((*g as f64 - w).abs()));
+        assert!(err <= 1e-5 * scale.max(1.0), "f32 {what}: error {err:e}");
+    }
 }
 
 #[test]
@@ -54,6 +61,11 @@ fn every_layout_matches_the_reference_product() {
         (1, 1, 1),
         (5, 0, 1), // empty sums: the kernels' fallbacks give zeros
         (1, 0, 5),
+        // Long along C's contiguous axis, with enough work for every core: cut into blocks of
+        // 96 (20 and a remainder of 80), one thread each (row-major C: along the columns;
+        // column-major C: along the rows).
+        (40, 60, 2000),
+        (2000, 60, 40),
     ] {
         let a = random(m, k, 1);
         let b = random(k, n, 2);
