@@ -202,6 +202,23 @@ pub fn peak_gflops(runs: usize, iters: u64) -> Option<Peak> {
     }
 }
 
+/// Whether a product is cut into blocks along an axis of its result this long (see `gemm_f32`).
+fn cut(long: usize, threads: usize) -> bool {
+    long >= BLOCKS_PER_THREAD * threads * BLOCK
+}
+
+/// Whether the product `(m × k) · (k × n)` runs faster into a column-major result: when only its
+/// rows are long enough to be cut into blocks (see `gemm_f32`), as in jacrev(G)'s `I · A1ᵀ`
+/// (5000×1000). The structured products allocate their results accordingly.
+pub(crate) fn prefers_column_major(m: usize, k: usize, n: usize) -> bool {
+    let threads = rayon::current_num_threads();
+    simd_level() > 0
+        && m.saturating_mul(k).saturating_mul(n) >= PARALLEL_MIN
+        && threads > 1
+        && cut(m, threads)
+        && !cut(n, threads)
+}
+
 macro_rules! gemm_impl {
     ($name:ident, $t:ty, $dtype:ident, $mv:ident, $vm:ident) => {
         /// `c = alpha · a · b + beta · c` for any strides.
@@ -311,8 +328,7 @@ macro_rules! gemm_impl {
                     // long enough along that axis is cut there into blocks of 96, one thread each,
                     // handed out as threads come free. jacfwd(F)'s A1 · I: 5–13% faster here.
                     let along_columns = c.strides()[1] <= c.strides()[0];
-                    let long = if along_columns { n } else { m };
-                    if threads > 1 && long >= BLOCKS_PER_THREAD * threads * BLOCK {
+                    if threads > 1 && cut(if along_columns { n } else { m }, threads) {
                         if along_columns {
                             c.axis_chunks_iter_mut(Axis(1), BLOCK)
                                 .into_par_iter()

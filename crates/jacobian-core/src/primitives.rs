@@ -120,34 +120,6 @@ pub(crate) fn first_non_finite<T: Real, D: ndarray::Dimension>(
         .map(|(i, v)| (i, v.to_f64_lossy()))
 }
 
-/// Scales row `i` of a tangent batch by `d[i]`: `diag(d) · Ṫ`.
-pub(crate) fn scale_rows<T: Real>(mut t: Array2<T>, d: &Array1<T>) -> Array2<T> {
-    let big = t.len() >= PARALLEL_ELEMENTS;
-    let zip = Zip::from(t.rows_mut()).and(d);
-    let scale = |mut row: ndarray::ArrayViewMut1<T>, &di: &T| row.map_inplace(|v| *v = *v * di);
-    if big {
-        zip.par_for_each(scale);
-    } else {
-        zip.for_each(scale);
-    }
-    t
-}
-
-/// Scales column `j` of a cotangent batch by `d[j]`: `C̄ · diag(d)`.
-pub(crate) fn scale_cols<T: Real>(mut c: Array2<T>, d: &Array1<T>) -> Array2<T> {
-    let big = c.len() >= PARALLEL_ELEMENTS;
-    let zip = Zip::from(c.rows_mut());
-    let scale = |mut row: ndarray::ArrayViewMut1<T>| {
-        Zip::from(&mut row).and(d).for_each(|v, &di| *v = *v * di)
-    };
-    if big {
-        zip.par_for_each(scale);
-    } else {
-        zip.for_each(scale);
-    }
-    c
-}
-
 // ---------------------------------------------------------------------------------------------
 // Linear maps with a constant
 // ---------------------------------------------------------------------------------------------
