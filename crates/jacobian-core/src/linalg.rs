@@ -326,22 +326,20 @@ macro_rules! gemm_impl {
                     // AVX-512), and split a product between threads in fixed shares: a core that
                     // another process takes for a while holds the whole product back. A product
                     // long enough along that axis is cut there into blocks of 96, one thread each,
-                    // handed out as threads come free. jacfwd(F)'s A1 · I: 5–13% faster here.
+                    // handed out as threads come free: jacfwd(F)'s A1 · I in 0.87–0.98 of the time here.
                     let along_columns = c.strides()[1] <= c.strides()[0];
                     if threads > 1 && cut(if along_columns { n } else { m }, threads) {
-                        if along_columns {
-                            c.axis_chunks_iter_mut(Axis(1), BLOCK)
-                                .into_par_iter()
-                                .zip(b.axis_chunks_iter(Axis(1), BLOCK))
-                                .with_max_len(1)
-                                .for_each(|(c, b)| product(a, b, c, 1));
+                        // Blocks of C's columns; for a column-major C, of Cᵀ = Bᵀ · Aᵀ's columns.
+                        let (a, b, mut c) = if along_columns {
+                            (a.view(), b.view(), c.view_mut())
                         } else {
-                            c.axis_chunks_iter_mut(Axis(0), BLOCK)
-                                .into_par_iter()
-                                .zip(a.axis_chunks_iter(Axis(0), BLOCK))
-                                .with_max_len(1)
-                                .for_each(|(c, a)| product(a, b, c, 1));
-                        }
+                            (b.t(), a.t(), c.view_mut().reversed_axes())
+                        };
+                        c.axis_chunks_iter_mut(Axis(1), BLOCK)
+                            .into_par_iter()
+                            .zip(b.axis_chunks_iter(Axis(1), BLOCK))
+                            .with_max_len(1)
+                            .for_each(|(c, b)| product(a, b, c, 1));
                     } else {
                         product(a, b, c, threads);
                     }
