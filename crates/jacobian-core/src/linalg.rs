@@ -202,21 +202,27 @@ pub fn peak_gflops(runs: usize, iters: u64) -> Option<Peak> {
     }
 }
 
-/// Whether a product is cut into blocks along an axis of its result this long (see `gemm_f32`).
+/// The threads a product of `work` multiply–adds runs on.
+fn threads_for(work: usize) -> usize {
+    if work < PARALLEL_MIN {
+        1
+    } else {
+        rayon::current_num_threads()
+    }
+}
+
+/// Whether a product on `threads` threads is cut into blocks along an axis of its result this
+/// long (see `gemm_f32`).
 fn cut(long: usize, threads: usize) -> bool {
-    long >= BLOCKS_PER_THREAD * threads * BLOCK
+    threads > 1 && long >= BLOCKS_PER_THREAD * threads * BLOCK
 }
 
 /// Whether the product `(m × k) · (k × n)` runs faster into a column-major result: when only its
 /// rows are long enough to be cut into blocks (see `gemm_f32`), as in jacrev(G)'s `I · A1ᵀ`
 /// (5000×1000). The structured products allocate their results accordingly.
 pub(crate) fn prefers_column_major(m: usize, k: usize, n: usize) -> bool {
-    let threads = rayon::current_num_threads();
-    simd_level() > 0
-        && m.saturating_mul(k).saturating_mul(n) >= PARALLEL_MIN
-        && threads > 1
-        && cut(m, threads)
-        && !cut(n, threads)
+    let threads = threads_for(m.saturating_mul(k).saturating_mul(n));
+    simd_level() > 0 && cut(m, threads) && !cut(n, threads)
 }
 
 macro_rules! gemm_impl {
@@ -274,11 +280,7 @@ macro_rules! gemm_impl {
                         a.invert_axis(Axis(1));
                         b.invert_axis(Axis(0));
                     }
-                    let threads = if work < PARALLEL_MIN {
-                        1
-                    } else {
-                        rayon::current_num_threads()
-                    };
+                    let threads = threads_for(work);
                     let product = |a: ArrayView2<$t>,
                                    b: ArrayView2<$t>,
                                    mut c: ArrayViewMut2<$t>,
@@ -328,7 +330,7 @@ macro_rules! gemm_impl {
                     // long enough along that axis is cut there into blocks of 96, one thread each,
                     // handed out as threads come free: jacfwd(F)'s A1 · I in 0.87–0.98 of the time here.
                     let along_columns = c.strides()[1] <= c.strides()[0];
-                    if threads > 1 && cut(if along_columns { n } else { m }, threads) {
+                    if cut(if along_columns { n } else { m }, threads) {
                         // Blocks of C's columns; for a column-major C, of Cᵀ = Bᵀ · Aᵀ's columns.
                         let (a, b, mut c) = if along_columns {
                             (a.view(), b.view(), c.view_mut())
