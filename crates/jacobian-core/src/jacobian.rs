@@ -16,10 +16,11 @@ use rayon::prelude::*;
 
 use crate::chain::{Meter, Strategy};
 use crate::error::{Error, Result};
-use crate::memory::check_fits;
-use crate::primitives::PARALLEL_ELEMENTS;
+use crate::memory::{check_fits, identity_seed};
+use crate::primitives::{Matrix, PARALLEL_ELEMENTS};
 use crate::program::{check_vector, Program};
 use crate::scalar::Real;
+use crate::structured::Structured;
 
 /// Forward mode, one direction: `(f(x), J(x) v)`.
 ///
@@ -155,8 +156,8 @@ fn jacobian_by<T: Real>(
     )?;
 
     let lin = f.linearize_for_jacobian(x)?;
-    let pass = |start: usize, end: usize, meter: &mut Meter| -> Array2<T> {
-        // Basis vectors start..end: column j is e_(start+j) (forward), or row j is (reverse).
+    // Basis vectors start..end: column j is e_(start+j) (forward), or row j is (reverse).
+    let basis = |start: usize, end: usize| -> Array2<T> {
         let mut seed = Array2::zeros(if mode == Mode::Forward {
             (dirs, end - start)
         } else {
@@ -177,19 +178,25 @@ fn jacobian_by<T: Real>(
         } else {
             rows.axis_iter_mut(Axis(0)).enumerate().for_each(one);
         }
+        seed
+    };
+    let sweep = |seed: Structured<T>, meter: &mut Meter| -> Array2<T> {
         match mode {
-            Mode::Forward => lin.push_forward_counted(seed, meter), // m × (end - start)
-            Mode::Reverse => lin.pull_back_counted(seed, meter),    // (end - start) × n
+            Mode::Forward => lin.push_counted(seed, meter), // m × (end - start)
+            Mode::Reverse => lin.pull_counted(seed, meter), // (end - start) × n
         }
     };
     let mut meter = Meter::default();
     let jac = if k == dirs {
-        pass(0, dirs, &mut meter)
+        // The whole basis is the identity, the same in both modes. It is shared, as a constant
+        // is, so that a program that keeps freed memory can keep it between calls.
+        let identity = identity_seed(dirs, || Matrix::finite(basis(0, dirs)));
+        sweep(Structured::Constant(identity), &mut meter)
     } else {
         let mut jac = Array2::zeros((m, n));
         for start in (0..dirs).step_by(k) {
             let end = (start + k).min(dirs);
-            let block = pass(start, end, &mut meter);
+            let block = sweep(Structured::Dense(basis(start, end)), &mut meter);
             match mode {
                 Mode::Forward => jac.slice_mut(s![.., start..end]).assign(&block),
                 Mode::Reverse => jac.slice_mut(s![start..end, ..]).assign(&block),

@@ -6,8 +6,20 @@
 //! trims the top of its heap, so the next call maps the pages again: about 25 000 page faults,
 //! some 8–10% of `jacfwd(F)` here. XLA allocates from its own pool, which keeps memory between
 //! calls. [`keep_freed_memory`] gives a program the same behaviour; the library never calls it.
+//!
+//! glibc keeps blocks up to 32 MiB at most. The larger identity seed of an unchunked textbook
+//! Jacobian (100 MB for 5000 directions in `f32`) is kept by this module instead, once a program
+//! has asked: the seed never changes, so the next Jacobian of that width reads the same one.
+//! Making it costs about 20 ms here (page faults on its first write and first read, and
+//! unmapping it), 7% of `jacfwd(F)`.
+
+use std::any::Any;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Mutex, PoisonError};
 
 use crate::error::{Error, Result};
+use crate::primitives::Matrix;
+use crate::scalar::Real;
 
 /// Below this, [`check_fits`] does not ask the system: reading `/proc/meminfo` takes about 14 µs
 /// here, 2–5% of a matrix–vector Jacobian, and a machine without 64 MiB to spare is out of
@@ -43,11 +55,24 @@ pub fn available_memory_bytes() -> u64 {
         .unwrap_or(isize::MAX as u64)
 }
 
+/// Whether a program asked to keep freed memory ([`keep_freed_memory`]).
+static KEEP: AtomicBool = AtomicBool::new(false);
+
+/// Seeds up to this size are left to the C allocator, which keeps blocks up to 32 MiB.
+const KEPT_SEEDS_ABOVE: u128 = 32 << 20;
+
+/// The kept identity seeds: the last large one made, for each element type.
+static SEEDS: Mutex<Vec<Box<dyn Any + Send + Sync>>> = Mutex::new(Vec::new());
+
 /// Asks the C allocator to keep freed memory for reuse: blocks up to 32 MiB come from its heap
-/// (the largest glibc allows), and the heap is never trimmed. The peak memory is unchanged; the
-/// memory a program holds between calls stays at its peak. For programs (the command-line tools
-/// and benchmarks call it first thing); returns whether it took effect (glibc on Linux only).
+/// (the largest glibc allows), and the heap is never trimmed. Larger identity seeds of textbook
+/// Jacobians are kept by this crate (see the module docs). The memory a program holds between
+/// calls stays near its peak; the peak itself grows only by the kept seed's touched pages, which
+/// stay through the rest of the call (20 MB for `jacfwd(F)`). For programs (the command-line tools
+/// and benchmarks call it first thing); returns whether the C allocator took the settings (glibc
+/// on Linux only; seeds are kept on every system).
 pub fn keep_freed_memory() -> bool {
+    KEEP.store(true, Ordering::Relaxed);
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     {
         // SAFETY: mallopt only sets two of glibc's tuning parameters; it takes no pointers.
@@ -58,6 +83,25 @@ pub fn keep_freed_memory() -> bool {
     }
     #[cfg(not(all(target_os = "linux", target_env = "gnu")))]
     false
+}
+
+/// The `n × n` identity seed: the kept one if the program keeps freed memory and the seed is
+/// larger than the C allocator keeps, else a new one from `make`.
+pub(crate) fn identity_seed<T: Real>(n: usize, make: impl FnOnce() -> Matrix<T>) -> Matrix<T> {
+    let bytes = (n as u128).pow(2) * std::mem::size_of::<T>() as u128;
+    if !KEEP.load(Ordering::Relaxed) || bytes <= KEPT_SEEDS_ABOVE {
+        return make();
+    }
+    // A panic elsewhere while the lock was held leaves the list as it was: still usable.
+    let mut kept = SEEDS.lock().unwrap_or_else(PoisonError::into_inner);
+    let same_type = kept.iter().find_map(|b| b.downcast_ref::<Matrix<T>>());
+    if let Some(seed) = same_type.filter(|m| m.dim() == (n, n)) {
+        return seed.clone();
+    }
+    let seed = make();
+    kept.retain(|b| !b.is::<Matrix<T>>());
+    kept.push(Box::new(seed.clone()));
+    seed
 }
 
 #[cfg(test)]

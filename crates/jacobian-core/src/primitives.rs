@@ -149,6 +149,17 @@ impl<T: Real> Matrix<T> {
             name: None,
         }
     }
+    /// Wraps an array known to hold only finite numbers (an identity seed), without reading it:
+    /// a 5000×5000 identity is mostly untouched zero pages, and reading them all costs more than
+    /// the rest of making it.
+    pub(crate) fn finite(a: ndarray::Array2<T>) -> Self {
+        Matrix {
+            data: Arc::new(a),
+            transposed: false,
+            name: None,
+            non_finite: None,
+        }
+    }
     /// The same matrix, named (e.g. `A1`) in printed programs and plans.
     pub fn named(mut self, name: &str) -> Self {
         self.name = Some(name.into());

@@ -649,7 +649,7 @@ impl<T: Real> Linearization<'_, T> {
     /// # Panics
     /// If `tangents` does not have `n` rows (the public drivers check this first).
     pub fn push_forward(&self, tangents: Array2<T>) -> Array2<T> {
-        self.push_forward_counted(tangents, &mut Meter::default())
+        self.push_counted(Structured::Dense(tangents), &mut Meter::default())
     }
 
     /// Reverse mode: `C̄ · J` for a batch of cotangents `C̄` (`k × m`, a row per direction),
@@ -659,30 +659,30 @@ impl<T: Real> Linearization<'_, T> {
     /// # Panics
     /// If `cotangents` does not have `m` columns (the public drivers check this first).
     pub fn pull_back(&self, cotangents: Array2<T>) -> Array2<T> {
-        self.pull_back_counted(cotangents, &mut Meter::default())
+        self.pull_counted(Structured::Dense(cotangents), &mut Meter::default())
     }
 
-    /// [`push_forward`](Self::push_forward), counting its multiply–adds in `meter`.
-    pub(crate) fn push_forward_counted(&self, tangents: Array2<T>, meter: &mut Meter) -> Array2<T> {
+    /// [`push_forward`](Self::push_forward) of any seed (`n × k`), counting its multiply–adds in
+    /// `meter`.
+    pub(crate) fn push_counted(&self, seed: Structured<T>, meter: &mut Meter) -> Array2<T> {
         let prog = self.program;
         assert_eq!(
-            tangents.nrows(),
+            seed.dim().0,
             prog.input_len,
             "tangent batch must have one row per input"
         );
-        let seed = Structured::Dense(tangents);
         push(prog, (0, prog.output), seed, &numeric(self), meter).into_dense()
     }
 
-    /// [`pull_back`](Self::pull_back), counting its multiply–adds in `meter`.
-    pub(crate) fn pull_back_counted(&self, cotangents: Array2<T>, meter: &mut Meter) -> Array2<T> {
+    /// [`pull_back`](Self::pull_back) of any seed (`k × m`), counting its multiply–adds in
+    /// `meter`.
+    pub(crate) fn pull_counted(&self, seed: Structured<T>, meter: &mut Meter) -> Array2<T> {
         let prog = self.program;
         assert_eq!(
-            cotangents.ncols(),
+            seed.dim().1,
             self.output().len(),
             "cotangent batch must have one column per output"
         );
-        let seed = Structured::Dense(cotangents);
         pull(prog, (0, prog.output), seed, &numeric(self), meter).into_dense()
     }
 }
