@@ -298,8 +298,9 @@ fn scaled_copy<T: Real>(a: ArrayView2<T>, d: &Array1<T>, axis: usize) -> Array2<
 }
 
 /// `a ← a + b` (same shapes), on all cores for large batches: where tangents meet (`add`) and
-/// where a value read twice collects both cotangents.
-fn add_assign<T: Real>(a: &mut Array2<T>, b: &Array2<T>) {
+/// where a value read twice collects both cotangents (`b` a batch, or a shared constant such as
+/// the textbook modes' identity seed).
+fn add_assign<T: Real>(a: &mut Array2<T>, b: ArrayView2<T>) {
     let big = a.len() >= PARALLEL_ELEMENTS;
     let zip = Zip::from(a).and(b);
     if big {
@@ -366,8 +367,8 @@ impl<T: Real> Factor for Structured<T> {
                     Diagonal(d) => Zip::from(acc.diag_mut())
                         .and(&d)
                         .for_each(|v, &di| *v = *v + di),
-                    Dense(b) => add_assign(&mut acc, &b),
-                    Constant(b) => acc.zip_mut_with(&b.view(), |a, &b| *a = *a + b),
+                    Dense(b) => add_assign(&mut acc, b.view()),
+                    Constant(b) => add_assign(&mut acc, b.view()),
                 }
                 Dense(acc)
             }
