@@ -2,8 +2,10 @@
 //! primitive calls [`Real::gemm`](crate::Real::gemm), which lands here.
 //!
 //! Which kernel a machine uses is chosen at run time:
-//! - x86-64 with AVX-512 (F, VL, DQ): the AVX-512 kernels of `private-gemm-x86` (the engine inside `faer`),
-//!   on all cores of the rayon pool (a long product in blocks, handed out as threads come free);
+//! - x86-64 with AVX-512 (F, VL, DQ): for long f32 products, the full-depth tiles of [`panels`]
+//!   (jacfwd(F)'s and jacrev(G)'s 50 GFLOP products); for the rest, the AVX-512 kernels of
+//!   `private-gemm-x86` (the engine inside `faer`); on all cores of the rayon pool, a long product
+//!   in blocks handed out as threads come free;
 //! - x86-64 with AVX2 and FMA: the AVX2 kernels of the same crate;
 //! - matrix–vector products, at any size: the SIMD kernels below, bound by reading the matrix;
 //! - anything else, or small products: `ndarray`'s own product (`matrixmultiply`).
@@ -14,6 +16,9 @@
 
 use ndarray::{ArrayView1, ArrayView2, ArrayViewMut1, ArrayViewMut2, Axis};
 use rayon::prelude::*;
+
+#[cfg(target_arch = "x86_64")]
+mod panels;
 
 /// Below this many multiply–adds a product stays on one thread.
 const PARALLEL_MIN: usize = 1 << 22;
@@ -76,7 +81,9 @@ pub fn backend() -> String {
     #[cfg(target_arch = "x86_64")]
     match instruction_set() {
         Some(private_gemm_x86::InstrSet::Avx512) => {
-            return format!("avx512 (private-gemm-x86), {threads}")
+            return format!(
+                "avx512 (long f32 products: full-depth tiles; others: private-gemm-x86), {threads}"
+            )
         }
         Some(private_gemm_x86::InstrSet::Avx256) => {
             return format!("avx2+fma (private-gemm-x86), {threads}")
@@ -225,8 +232,47 @@ pub(crate) fn prefers_column_major(m: usize, k: usize, n: usize) -> bool {
     simd_level() > 0 && cut(m, threads) && !cut(n, threads)
 }
 
+/// Runs `c = alpha · a · b + beta · c` on the full-depth tiles of [`panels`] if this machine has
+/// AVX-512 and the product suits them, in whichever orientation does (a column-major `c` as
+/// `cᵀ = bᵀ · aᵀ`); false if it did not run.
+#[cfg(target_arch = "x86_64")]
+fn panels_f32(
+    alpha: f32,
+    a: ArrayView2<f32>,
+    b: ArrayView2<f32>,
+    beta: f32,
+    c: ArrayViewMut2<f32>,
+    threads: usize,
+) -> bool {
+    let (m, k, n) = (a.nrows(), a.ncols(), b.ncols());
+    if simd_level() < 2 {
+        return false;
+    }
+    if c.strides()[1] == 1 && panels::suits(m, k, n, threads) {
+        panels::gemm(alpha, a, b, beta, c);
+    } else if c.strides()[0] == 1 && panels::suits(n, k, m, threads) {
+        panels::gemm(alpha, b.t(), a.t(), beta, c.reversed_axes());
+    } else {
+        return false;
+    }
+    true
+}
+
+/// f64 products always go to `private-gemm-x86`.
+#[cfg(target_arch = "x86_64")]
+fn panels_f64(
+    _: f64,
+    _: ArrayView2<f64>,
+    _: ArrayView2<f64>,
+    _: f64,
+    _: ArrayViewMut2<f64>,
+    _: usize,
+) -> bool {
+    false
+}
+
 macro_rules! gemm_impl {
-    ($name:ident, $t:ty, $dtype:ident, $mv:ident, $vm:ident) => {
+    ($name:ident, $t:ty, $dtype:ident, $mv:ident, $vm:ident, $panels:ident) => {
         /// `c = alpha · a · b + beta · c` for any strides.
         ///
         /// # Panics
@@ -258,14 +304,6 @@ macro_rules! gemm_impl {
             #[cfg(target_arch = "x86_64")]
             if work >= SMALL {
                 if let Some(instr) = instruction_set() {
-                    let accum = if beta == 0.0 {
-                        private_gemm_x86::Accum::Replace
-                    } else {
-                        if beta != 1.0 {
-                            c.mapv_inplace(|v| v * beta);
-                        }
-                        private_gemm_x86::Accum::Add
-                    };
                     // The kernels take non-negative strides for c and a's columns: flip axes as needed.
                     let (mut a, mut b) = (a, b);
                     if c.strides()[0] < 0 {
@@ -281,6 +319,17 @@ macro_rules! gemm_impl {
                         b.invert_axis(Axis(0));
                     }
                     let threads = threads_for(work);
+                    if $panels(alpha, a, b, beta, c.view_mut(), threads) {
+                        return;
+                    }
+                    let accum = if beta == 0.0 {
+                        private_gemm_x86::Accum::Replace
+                    } else {
+                        if beta != 1.0 {
+                            c.mapv_inplace(|v| v * beta);
+                        }
+                        private_gemm_x86::Accum::Add
+                    };
                     let product = |a: ArrayView2<$t>,
                                    b: ArrayView2<$t>,
                                    mut c: ArrayViewMut2<$t>,
@@ -353,8 +402,8 @@ macro_rules! gemm_impl {
         }
     };
 }
-gemm_impl!(gemm_f32, f32, F32, matvec_f32, vecmat_f32);
-gemm_impl!(gemm_f64, f64, F64, matvec_f64, vecmat_f64);
+gemm_impl!(gemm_f32, f32, F32, matvec_f32, vecmat_f32, panels_f32);
+gemm_impl!(gemm_f64, f64, F64, matvec_f64, vecmat_f64, panels_f64);
 
 // ---------- matvec / vecmat: runtime-dispatched SIMD kernels + rayon ----------
 // dot(a, x) and y += alpha * a; compiled three times (avx512f / avx2+fma / baseline)

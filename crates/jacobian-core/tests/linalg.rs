@@ -1,6 +1,7 @@
 //! The fast matrix product against ndarray's reference product, over the layouts AD produces:
 //! row-major, transposed views, reversed axes, matrix–vector and vector–matrix shapes, beta ≠ 0,
-//! and long products cut into blocks, into row-major and column-major results.
+//! long products cut into blocks, and long f32 products in full-depth tiles, into row-major and
+//! column-major results.
 //! Tolerance: both sum the same products in different orders, so they agree to a few ulps of
 //! the sum of |terms|: 1e-5 (f32) and 1e-13 (f64) relative to k · max|a| · max|b|.
 
@@ -66,6 +67,13 @@ fn every_layout_matches_the_reference_product() {
         // column-major C: along the rows).
         (40, 60, 2000),
         (2000, 60, 40),
+        // Long f32 products on AVX-512: full-depth tiles of 14 rows × 32 columns, 64 columns per
+        // thread's turn; rows and columns that fill no whole tile (71 = 5·14 + 1, 260 = 4·64 + 4);
+        // a column-major C as Cᵀ = Bᵀ·Aᵀ; an inner dimension summed in two passes (6200 > 6144)
+        // with a last turn of one column.
+        (71, 300, 260),
+        (260, 300, 71),
+        (57, 6200, 257),
     ] {
         let a = random(m, k, 1);
         let b = random(k, n, 2);
