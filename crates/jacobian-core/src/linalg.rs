@@ -226,7 +226,8 @@ fn cut(long: usize, threads: usize) -> bool {
 
 /// Whether the product `(m × k) · (k × n)` runs faster into a column-major result: when only its
 /// rows are long enough to be cut into blocks (see `gemm_f32`), as in jacrev(G)'s `I · A1ᵀ`
-/// (5000×1000). The structured products allocate their results accordingly.
+/// (5000×1000), which the full-depth tiles then run as `A1 · Iᵀ` into a row-major `Cᵀ`, packing
+/// the smaller `A1`. The structured products allocate their results accordingly.
 pub(crate) fn prefers_column_major(m: usize, k: usize, n: usize) -> bool {
     let threads = threads_for(m.saturating_mul(k).saturating_mul(n));
     simd_level() > 0 && cut(m, threads) && !cut(n, threads)
@@ -377,7 +378,8 @@ macro_rules! gemm_impl {
                     // AVX-512), and split a product between threads in fixed shares: a core that
                     // another process takes for a while holds the whole product back. A product
                     // long enough along that axis is cut there into blocks of 96, one thread each,
-                    // handed out as threads come free: jacfwd(F)'s A1 · I in 0.87–0.98 of the time here.
+                    // handed out as threads come free (A1 · I, before the full-depth tiles took it
+                    // over: 0.87–0.98 of the time here).
                     let along_columns = c.strides()[1] <= c.strides()[0];
                     if cut(if along_columns { n } else { m }, threads) {
                         // Blocks of C's columns; for a column-major C, of Cᵀ = Bᵀ · Aᵀ's columns.
