@@ -246,7 +246,8 @@ fn panels_f32(
     threads: usize,
 ) -> bool {
     let (m, k, n) = (a.nrows(), a.ncols(), b.ncols());
-    if simd_level() < 2 {
+    // Small products stay on private-gemm-x86: packing all of A would not pay for itself.
+    if simd_level() < 2 || m.saturating_mul(k).saturating_mul(n) < PARALLEL_MIN {
         return false;
     }
     if c.strides()[1] == 1 && panels::suits(m, k, n, threads) {
