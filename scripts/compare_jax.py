@@ -33,9 +33,11 @@ One command, from anywhere in the repository:
        (target: no higher than JAX) and with --chunk 256 (target: <= 64 MB);
    (e) structured-seed jacfwd(F) against JAX's jit jacfwd(F) (target: >= 40x faster), and our
        jacobian() (the plan's pick) against our faster textbook mode (target: <= 1.10x);
-   and the peak RSS and wall time of every process it ran. The multiply–add peak is sampled at
-   the start, around the reproduction and at the end; the report's head prints the samples and
-   warns when they differ by more than 5% (the cores slowed down for a while: another tenant).
+   and the peak RSS and wall time of every process it ran. The multiply–add peak and the memory
+   read bandwidth (target/release/peak) are sampled at the start, around the reproduction and at
+   the end; the report's head prints the samples and warns when the peaks differ by more than
+   5% or the bandwidths by more than 15% (another tenant of the host took the cores, or the
+   memory, for a while).
 
 Peak RSS of a process is ru_maxrss from wait4() on that child. "Idle" is the RSS after building
 the matrices and the input (JAX: after `import jax` too); the job's peak is VmHWM after the
@@ -85,6 +87,8 @@ TARGET_STRUCTURED_SPEEDUP = 40.0  # structured-seed jacfwd(F) vs JAX's jit jacfw
 TARGET_JACOBIAN_SLOWDOWN = 1.10  # jacobian() vs the faster of our jacfwd / jacrev
 # Peak samples within this fraction of each other: the cores kept their speed through the run.
 STEADY = 0.95
+# The same for the memory read bandwidth samples, which move more from run to run.
+STEADY_READ = 0.85
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 
 
@@ -326,6 +330,11 @@ def main():
     # The cores' speed is sampled again around the reproduction and at the end: a host whose
     # other tenants slow our cores down for a while shows as a lower peak (see the report's head).
     peaks = {"start": peak["gflops"]}
+    reads = {"start": peak["read_gbs"]}
+
+    def sample(when):
+        p = measure_peak("peak")
+        peaks[when], reads[when] = p["gflops"], p["read_gbs"]
 
     # JAX: all six jobs in one process (jit first call, warm, the notebook's un-jitted first calls)
     say(f"JAX: six jobs, {runs} warm runs each, more within {args.min_seconds} s "
@@ -374,7 +383,7 @@ def main():
         ours[job], _ = ours_job(f"ours job {job}", "--job", job, "--runs", runs, *window)
     # Whole reproduction, one process each side
     jax_repro, ours_repro = [], []
-    peaks["before the reproduction"] = measure_peak("peak")["gflops"]
+    sample("before the reproduction")
     for i in range(args.repro_runs):
         say("JAX: the whole reproduction in one process (--mode reproduction)")
         res, rec = jax_bench("jax reproduction", "--mode", "reproduction")
@@ -382,7 +391,7 @@ def main():
         say("ours: the whole reproduction in one process (job --job reproduction)")
         res, rec = ours_job("ours reproduction", "--job", "reproduction")
         ours_repro.append((res, rec))
-    peaks["after it"] = measure_peak("peak")["gflops"]
+    sample("after it")
     # Memory of jacfwd(F)
     say("JAX: memory of jacfwd(F), jit and un-jitted (--mode memory)")
     jax_mem = {}
@@ -391,7 +400,7 @@ def main():
                                       "--job", "jacfwd_f", "--style", style)
     say("ours: memory of jacfwd(F) with --chunk 256")
     ours_chunk, _ = ours_job("ours job jacfwd_f --chunk 256", "--job", "jacfwd_f", "--chunk", "256")
-    peaks["end"] = measure_peak("peak")["gflops"]
+    sample("end")
     load_end = loadavg()
     elapsed = time.perf_counter() - t_start
 
@@ -402,13 +411,16 @@ def main():
           f"{env['cpus_affinity']} CPUs; ours: {ours_rep['backend']}")
     print(f"# load average (1 min): {load_start:.2f} at start, {load_end:.2f} at end; "
           f"measurements took {elapsed:.0f} s")
-    print("# the cores' f32 multiply–add peak (GFLOP/s): "
-          + ", ".join(f"{v:.0f} at {k}" if k in ("start", "end") else f"{v:.0f} {k}"
-                      for k, v in peaks.items()))
-    steadiness = min(peaks.values()) / max(peaks.values())
-    if steadiness < STEADY:
-        print(f"# WARNING: the cores ran {100 * (1 - steadiness):.0f}% slower at one sample than at "
-              "another (other tenants of the host?): this run's ratios are less trustworthy")
+    for what, samples, steady, unit in (
+            ("the cores' f32 multiply–add peak", peaks, STEADY, "GFLOP/s"),
+            ("memory read bandwidth, all threads", reads, STEADY_READ, "GB/s")):
+        print(f"# {what} ({unit}): "
+              + ", ".join(f"{v:.0f} at {k}" if k in ("start", "end") else f"{v:.0f} {k}"
+                          for k, v in samples.items()))
+        steadiness = min(samples.values()) / max(samples.values())
+        if steadiness < steady:
+            print(f"# WARNING: {what} was {100 * (1 - steadiness):.0f}% lower at one sample than at "
+                  "another (other tenants of the host?): this run's ratios are less trustworthy")
     results = {"targets": {}}
 
     def target(key, ok, value):
@@ -570,7 +582,7 @@ def main():
 
     if args.json:
         results.update({
-            "load_start": load_start, "load_end": load_end, "peaks_gflops": peaks,
+            "load_start": load_start, "load_end": load_end, "peaks_gflops": peaks, "read_gbs": reads,
             "jax_jobs": [jj for jj, _ in rounds], "ours_reproduce": [rep for _, rep in rounds],
             "ours_jobs": ours, "paired": pair_res,
             "jax_reproduction": [r[0] for r in jax_repro],

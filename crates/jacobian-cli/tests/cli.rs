@@ -86,11 +86,12 @@ fn one_job_reports_its_first_call_and_warm_median() {
 fn peak_measures_a_positive_rate_or_says_why_not() {
     let out = run(
         env!("CARGO_BIN_EXE_peak"),
-        &["--runs", "1", "--iters", "10000"],
+        &["--runs", "1", "--iters", "10000", "--read-mib", "8"],
     );
     if out.status.success() {
         let json = stdout(&out);
         assert!(number(&json, "gflops") > 0.0, "{json}");
+        assert!(number(&json, "read_gbs") > 0.0, "{json}");
         assert!(number(&json, "threads") >= 1.0, "{json}");
     } else {
         // A CPU without AVX2+FMA: a clear error, not a made-up number.

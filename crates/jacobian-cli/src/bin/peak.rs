@@ -6,10 +6,17 @@
 //! object. A dense `m × k × n` product cannot take less than `2·m·k·n / peak` seconds:
 //! `scripts/compare_jax.py` uses this to show how close the dense Jacobians (jacfwd(F),
 //! jacrev(G)) and XLA's come to the hardware.
+//!
+//! It also prints the rate at which all threads read a buffer larger than the caches
+//! (`read_gbs`, best of `--runs`): the other ceiling, for jobs that read a matrix once. Other
+//! tenants of a host can take memory bandwidth and cache without slowing the cores'
+//! multiply–adds, so the comparison samples both.
 
 use anyhow::{bail, Result};
 use clap::Parser;
 use jacobian_core::linalg::peak_gflops;
+use rayon::prelude::*;
+use std::time::Instant;
 
 #[derive(Parser, Debug)]
 #[command(about = "The f32 multiply–add peak of this machine on all threads, as JSON")]
@@ -20,22 +27,53 @@ struct Args {
     /// Iterations per thread and run, each 16 vector multiply–adds.
     #[arg(long, default_value_t = 50_000_000)]
     iters: u64,
+    /// MiB read per run for the read bandwidth (more than the caches hold).
+    #[arg(long, default_value_t = 256)]
+    read_mib: usize,
+}
+
+/// The sum of `x` with 16 independent accumulators (so that it vectorises without reordering
+/// permission): one pass of loads.
+fn sum(x: &[f32]) -> f32 {
+    let mut acc = [0f32; 16];
+    for c in x.chunks_exact(16) {
+        for (a, v) in acc.iter_mut().zip(c) {
+            *a += v;
+        }
+    }
+    acc.iter().sum::<f32>() + x.chunks_exact(16).remainder().iter().sum::<f32>()
+}
+
+/// GB/s at which the rayon threads, each summing its share, read `mib` MiB: best of `runs`.
+fn read_gbs(mib: usize, runs: usize) -> f64 {
+    let buf = vec![1f32; mib * (1 << 20) / 4];
+    let share = buf.len().div_ceil(rayon::current_num_threads());
+    (0..runs)
+        .map(|_| {
+            let start = Instant::now();
+            let total: f32 = buf.par_chunks(share).map(sum).sum();
+            std::hint::black_box(total);
+            (buf.len() * 4) as f64 / start.elapsed().as_secs_f64() / 1e9
+        })
+        .fold(0.0, f64::max)
 }
 
 fn main() -> Result<()> {
     let args = Args::parse();
-    if args.runs == 0 || args.iters == 0 {
+    if args.runs == 0 || args.iters == 0 || args.read_mib == 0 {
         bail!(
-            "--runs and --iters must be at least 1 (given {} and {})",
+            "--runs, --iters and --read-mib must be at least 1 (given {}, {} and {})",
             args.runs,
-            args.iters
+            args.iters,
+            args.read_mib
         );
     }
     let Some(peak) = peak_gflops(args.runs, args.iters) else {
         bail!("no AVX2+FMA or AVX-512 on this CPU: the peak is not measured here");
     };
+    let gbs = read_gbs(args.read_mib, args.runs);
     println!(
-        "{{\"isa\": \"{}\", \"threads\": {}, \"gflops\": {:.1}}}",
+        "{{\"isa\": \"{}\", \"threads\": {}, \"gflops\": {:.1}, \"read_gbs\": {gbs:.1}}}",
         peak.isa, peak.threads, peak.gflops
     );
     Ok(())
