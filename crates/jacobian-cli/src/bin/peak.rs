@@ -7,15 +7,15 @@
 //! `scripts/compare_jax.py` uses this to show how close the dense Jacobians (jacfwd(F),
 //! jacrev(G)) and XLA's come to the hardware.
 //!
-//! It also prints the rate at which all threads read a buffer larger than the caches
-//! (`read_gbs`, best of `--runs`): the other ceiling, for jobs that read a matrix once. Other
+//! It also prints the rate at which the matrix–vector product reads a matrix larger than the
+//! caches (`read_gbs`, best of `--runs`): the other ceiling, for jobs that read a matrix once. Other
 //! tenants of a host can take memory bandwidth and cache without slowing the cores'
 //! multiply–adds, so the comparison samples both.
 
 use anyhow::{bail, Result};
 use clap::Parser;
-use jacobian_core::linalg::peak_gflops;
-use rayon::prelude::*;
+use jacobian_core::linalg::{matvec_f32, peak_gflops};
+use jacobian_core::ndarray::{Array1, Array2};
 use std::time::Instant;
 
 #[derive(Parser, Debug)]
@@ -32,28 +32,17 @@ struct Args {
     read_mib: usize,
 }
 
-/// The sum of `x` with 16 independent accumulators (so that it vectorises without reordering
-/// permission): one pass of loads.
-fn sum(x: &[f32]) -> f32 {
-    let mut acc = [0f32; 16];
-    for c in x.chunks_exact(16) {
-        for (a, v) in acc.iter_mut().zip(c) {
-            *a += v;
-        }
-    }
-    acc.iter().sum::<f32>() + x.chunks_exact(16).remainder().iter().sum::<f32>()
-}
-
-/// GB/s at which the rayon threads, each summing its share, read `mib` MiB: best of `runs`.
+/// GB/s at which the library's matrix–vector product (all threads, SIMD) reads a `mib` MiB
+/// matrix of 16 KiB rows: best of `runs`.
 fn read_gbs(mib: usize, runs: usize) -> f64 {
-    let buf = vec![1f32; mib * (1 << 20) / 4];
-    let share = buf.len().div_ceil(rayon::current_num_threads());
+    const COLS: usize = 4096;
+    let a = Array2::<f32>::ones((mib * (1 << 20) / 4 / COLS, COLS));
+    let (x, mut y) = (Array1::ones(COLS), Array1::zeros(a.nrows()));
     (0..runs)
         .map(|_| {
             let start = Instant::now();
-            let total: f32 = buf.par_chunks(share).map(sum).sum();
-            std::hint::black_box(total);
-            (buf.len() * 4) as f64 / start.elapsed().as_secs_f64() / 1e9
+            matvec_f32(a.view(), x.view(), y.view_mut());
+            (a.len() * 4) as f64 / start.elapsed().as_secs_f64() / 1e9
         })
         .fold(0.0, f64::max)
 }

@@ -62,7 +62,7 @@ pub(super) fn gemm(
         c.strides()
     );
     let packed_a = pack_a(a);
-    let passes = k.div_ceil(DEPTH).max(1);
+    let passes = k.div_ceil(DEPTH);
     let depth = k.div_ceil(passes);
     let ldc = c.strides()[0] as usize;
     let c_ptr = SendPtr(c.as_mut_ptr());
