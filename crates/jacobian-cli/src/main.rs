@@ -7,8 +7,8 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
+use bench::timing::{pretty, Timing};
 use clap::{Parser, ValueEnum};
-use jacobian_core::timing::{pretty, Timing};
 use jacobian_core::{
     jacfwd, jacfwd_chunked, jacobian, jacobian_with, jacrev, jacrev_chunked, random_input, Network,
     Program, Real, Strategy,
@@ -58,8 +58,7 @@ enum Dtype {
 
 fn main() -> Result<()> {
     let args = Args::parse();
-    jacobian_core::memory::keep_freed_memory(); // as XLA's allocator does (see memory.rs)
-    jacobian_core::linalg::join_global_pool()?; // this thread works in parallel products too
+    bench::tune_process()?; // as XLA's runtime sets up JAX's process
     match args.dtype {
         Dtype::F32 => run::<f32>(&args),
         Dtype::F64 => run::<f64>(&args),

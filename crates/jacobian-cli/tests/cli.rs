@@ -1,45 +1,20 @@
-//! The command-line programs, run as a user runs them: small widths, their output read back.
+//! `reproduce`, run as a user runs it: small widths, their output read back.
 //! Times are only checked to be present and positive, never against a bound.
 
-use std::process::{Command, Output};
-
-fn run(bin: &str, args: &[&str]) -> Output {
-    Command::new(bin)
+/// Runs `reproduce` with `args`: whether it succeeded, its stdout and its stderr.
+fn reproduce(args: &[&str]) -> (bool, String, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_reproduce"))
         .args(args)
         .output()
-        .unwrap_or_else(|e| panic!("could not start {bin}: {e}"))
-}
-
-fn stdout(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
-/// The value of `"key": value` in a flat one-line JSON object, as a number.
-fn number(json: &str, key: &str) -> f64 {
-    let pat = format!("\"{key}\": ");
-    let at = json
-        .find(&pat)
-        .unwrap_or_else(|| panic!("no {key} in {json}"))
-        + pat.len();
-    let end = json[at..].find([',', '}']).map_or(json.len(), |e| at + e);
-    json[at..end]
-        .trim()
-        .parse()
-        .unwrap_or_else(|e| panic!("{key} in {json}: {e}"))
+        .expect("reproduce starts");
+    let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+    (out.status.success(), text(&out.stdout), text(&out.stderr))
 }
 
 #[test]
 fn reproduce_prints_the_notebooks_lines_and_agreeing_jacobians() {
-    let out = run(
-        env!("CARGO_BIN_EXE_reproduce"),
-        &["--widths", "60,12,3,1", "--runs", "1"],
-    );
-    let text = stdout(&out);
-    assert!(out.status.success(), "{text}{}", stderr(&out));
+    let (ok, text, err) = reproduce(&["--widths", "60,12,3,1", "--runs", "1"]);
+    assert!(ok, "{text}{err}");
     assert_eq!(text.matches("Forward time:").count(), 2, "{text}");
     assert_eq!(text.matches("Reverse time:").count(), 2, "{text}");
     // f32 at these widths: the two modes agree to rounding.
@@ -54,123 +29,24 @@ fn reproduce_prints_the_notebooks_lines_and_agreeing_jacobians() {
 }
 
 #[test]
-fn job_reports_the_reproduction_as_json() {
-    let out = run(
-        env!("CARGO_BIN_EXE_job"),
-        &["--job", "reproduction", "--widths", "60,12,3,1"],
-    );
-    assert!(out.status.success(), "{}", stderr(&out));
-    let json = stdout(&out);
-    for key in ["build_s", "jacobians_s", "total_from_main_s"] {
-        assert!(number(&json, key) > 0.0, "{key} in {json}");
-    }
-    for job in ["jacfwd_f", "jacrev_f", "jacfwd_g", "jacrev_g"] {
-        assert!(json.contains(&format!("\"{job}\": ")), "{job} in {json}");
-    }
-}
-
-#[test]
-fn one_job_reports_its_first_call_and_warm_median() {
-    let out = run(
-        env!("CARGO_BIN_EXE_job"),
-        &["--job", "jacfwd_f", "--widths", "60,12,3,1", "--runs", "3"],
-    );
-    assert!(out.status.success(), "{}", stderr(&out));
-    let json = stdout(&out);
-    assert!(json.contains("\"out_shape\": [60]"), "{json}");
-    assert!(number(&json, "first_call_s") > 0.0, "{json}");
-    assert!(number(&json, "warm_median_s") > 0.0, "{json}");
-}
-
-#[test]
-fn peak_measures_a_positive_rate_or_says_why_not() {
-    let out = run(
-        env!("CARGO_BIN_EXE_peak"),
-        &["--runs", "1", "--iters", "10000", "--read-mib", "8"],
-    );
-    if out.status.success() {
-        let json = stdout(&out);
-        assert!(number(&json, "gflops") > 0.0, "{json}");
-        assert!(number(&json, "read_gbs") > 0.0, "{json}");
-        assert!(number(&json, "threads") >= 1.0, "{json}");
-    } else {
-        // A CPU without AVX2+FMA: a clear error, not a made-up number.
-        assert!(stderr(&out).contains("not measured"), "{}", stderr(&out));
-    }
-}
-
-#[test]
 fn bad_arguments_fail_with_what_was_expected_and_given() {
-    let cases: [(&str, &[&str], &str); 6] = [
-        (
-            env!("CARGO_BIN_EXE_job"),
-            &["--job", "jacfwd_f", "--chunk", "0"],
-            "--chunk must be at least 1",
-        ),
-        (
-            env!("CARGO_BIN_EXE_reproduce"),
-            &["--widths", "60,0,3,1"],
-            "every width must be at least 1",
-        ),
-        (
-            env!("CARGO_BIN_EXE_reproduce"),
-            &["--widths", "60,12,3"],
-            "4",
-        ),
-        (
-            env!("CARGO_BIN_EXE_reproduce"),
-            &["--min-seconds=-1"],
-            "--min-seconds must be a finite number ≥ 0, got -1",
-        ),
-        (
-            env!("CARGO_BIN_EXE_job"),
-            &["--job", "eval_f", "--runs", "1", "--min-seconds", "inf"],
-            "--min-seconds must be a finite number ≥ 0, got inf",
-        ),
-        (
-            env!("CARGO_BIN_EXE_peak"),
-            &["--runs", "0"],
-            "must be at least 1 (given 0",
-        ),
+    let cases: [&[&str]; 3] = [
+        &["--widths", "60,0,3,1"],
+        &["--widths", "60,12,3"],
+        &["--min-seconds=-1"],
     ];
-    for (bin, args, expected) in cases {
-        let out = run(bin, args);
-        assert!(!out.status.success(), "{bin} {args:?} succeeded");
-        let err = stderr(&out);
-        assert!(err.contains(expected), "{bin} {args:?}: {err}");
-        assert!(!err.contains("panicked"), "{bin} {args:?} panicked: {err}");
+    let expected = [
+        "every width must be at least 1",
+        "4",
+        "--min-seconds must be a finite number ≥ 0, got -1",
+    ];
+    for (args, expected) in cases.into_iter().zip(expected) {
+        let (ok, _, err) = reproduce(args);
+        assert!(!ok, "reproduce {args:?} succeeded");
+        assert!(err.contains(expected), "reproduce {args:?}: {err}");
+        assert!(
+            !err.contains("panicked"),
+            "reproduce {args:?} panicked: {err}"
+        );
     }
-}
-
-#[test]
-fn serve_answers_each_request_with_its_run_times() {
-    use std::io::Write;
-    use std::process::{Command, Stdio};
-    let mut child = Command::new(env!("CARGO_BIN_EXE_serve"))
-        .args(["--widths", "60,12,3,1"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(b"eval_f 3\nfoo 1\njacrev_g 0\njacfwd_g 2\n")
-        .unwrap(); // dropped: stdin closes and the server exits
-    let out = child.wait_with_output().unwrap();
-    assert!(out.status.success());
-    let text = stdout(&out);
-    let lines: Vec<&str> = text.lines().collect();
-    assert_eq!(lines.len(), 5, "{text}");
-    assert_eq!(lines[0], "ready");
-    let times = |line: &str| -> Vec<f64> { line.split(' ').map(|t| t.parse().unwrap()).collect() };
-    assert_eq!(times(lines[1]).len(), 3, "{text}");
-    assert!(times(lines[1]).iter().all(|&t| t > 0.0), "{text}");
-    assert!(lines[2].starts_with("error: unknown job \"foo\""), "{text}");
-    assert!(
-        lines[3].starts_with("error: K must be a whole number ≥ 1"),
-        "{text}"
-    );
-    assert_eq!(times(lines[4]).len(), 2, "{text}");
 }

@@ -8,15 +8,80 @@
 //! For `F` the matrix product with `A1` (1000×5000) dominates one direction: forward mode pays it
 //! `n = 5000` times, reverse mode once (`m = 1`). For `G` it is the other way round.
 //!
-//! The structured modes and the bracketed chain are counted by running them on [`crate::structured::Sketch`] values
-//! (see [`chain`](crate::chain)), so their counts are those of the code that computes them.
+//! The structured modes and the bracketed chain are counted by running them on
+//! [`Structure`](crate::structured::Structure)s (see [`plan`](crate::plan)), so their counts are
+//! those of the code that computes them.
 
 use std::fmt;
 
-use crate::chain::Strategy;
 use crate::program::Program;
-use crate::scalar::Real;
-use crate::structured::{Kind, Sketch};
+use crate::real::Real;
+use crate::structured::{Kind, Structure};
+
+/// How to compute a full Jacobian.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Strategy {
+    /// Textbook forward mode: the dense `n × n` identity pushed through every step (`jacfwd`).
+    Forward,
+    /// Textbook reverse mode: the dense `m × m` identity pulled back through every step (`jacrev`).
+    Reverse,
+    /// Forward mode from a symbolic identity, diagonal segments applied as diagonals.
+    StructuredForward,
+    /// Reverse mode from a symbolic identity, diagonal segments applied as diagonals.
+    StructuredReverse,
+    /// The chain of segment Jacobians, multiplied in the cheapest order.
+    Bracketed,
+}
+
+impl Strategy {
+    /// Every strategy, in the order the tables list them.
+    pub const ALL: [Strategy; 5] = [
+        Strategy::Forward,
+        Strategy::Reverse,
+        Strategy::StructuredForward,
+        Strategy::StructuredReverse,
+        Strategy::Bracketed,
+    ];
+
+    /// A short name: `jacfwd`, `jacrev`, `jacfwd structured`, `jacrev structured`, `bracketed`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Strategy::Forward => "jacfwd",
+            Strategy::Reverse => "jacrev",
+            Strategy::StructuredForward => "jacfwd structured",
+            Strategy::StructuredReverse => "jacrev structured",
+            Strategy::Bracketed => "bracketed",
+        }
+    }
+
+    /// Whether the seed's directions lie in the input space, so that the strategy computes
+    /// `J · S` for a seed `S` (`n × k`), rather than `S · J` (`k × m`).
+    pub fn seeds_inputs(self) -> bool {
+        !matches!(self, Strategy::Reverse | Strategy::StructuredReverse)
+    }
+
+    /// The seed the strategy starts from when asked for the whole Jacobian: the dense identity
+    /// for the textbook modes, a symbolic one for the others.
+    pub(crate) fn identity_seed(self, n: usize) -> Structure {
+        match self {
+            Strategy::Forward | Strategy::Reverse => Structure::new(Kind::Dense, n, n),
+            _ => Structure::new(Kind::Identity, n, n),
+        }
+    }
+
+    pub(crate) fn index(self) -> usize {
+        Strategy::ALL
+            .iter()
+            .position(|&s| s == self)
+            .expect("listed")
+    }
+}
+
+impl fmt::Display for Strategy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
 
 /// Multiply–adds of plain evaluation and of every [`Strategy`] (each includes the
 /// [`linearize`](Cost::linearize) part of one evaluation), and the peak memory of each.
@@ -69,7 +134,7 @@ impl Cost {
     /// Peak bytes a strategy holds: the intermediate values of `f`, the tangents, cotangents or
     /// factors alive at the worst moment, and the Jacobian. Shared constants (`A1`) are not counted.
     pub fn peak_bytes(&self, s: Strategy) -> u64 {
-        self.peak_bytes[Strategy::ALL.iter().position(|&t| t == s).expect("listed")]
+        self.peak_bytes[s.index()]
     }
 }
 
@@ -116,35 +181,21 @@ impl fmt::Display for Cost {
     }
 }
 
-impl<T: Real> Program<T> {
-    /// The multiply–adds and peak memory of evaluation and of every strategy, from the shapes.
-    ///
-    /// ```
-    /// use jacobian_core::Network;
-    /// let c = Network::<f32>::original().trace_f().cost();
-    /// // Forward mode pushes 5000 directions through A1 (1000×5000): 25 G multiply–adds.
-    /// // Reverse mode pulls one direction back: about two evaluations.
-    /// assert!(c.jacfwd > 25_000_000_000 && c.jacrev < 2 * c.eval + 10_000);
-    /// // From a symbolic identity, forward mode takes A1 as it is: about 0.16 G.
-    /// assert!(c.jacfwd_structured < 200_000_000);
-    /// ```
-    pub fn cost(&self) -> Cost {
-        self.cached_plan().cost
-    }
+/// The per-step cost table of a program, printable (see [`Program::cost_table`]).
+pub struct CostTable<'a, T> {
+    program: &'a Program<T>,
+    cost: Cost,
+}
 
-    /// A table of each step with its shapes, its local Jacobians and its multiply–adds: the
-    /// program annotated with its cost.
-    pub fn cost_table(&self) -> CostTable<'_, T> {
-        CostTable(self)
+impl<'a, T> CostTable<'a, T> {
+    pub(crate) fn new(program: &'a Program<T>, cost: Cost) -> Self {
+        CostTable { program, cost }
     }
 }
 
-/// The per-step cost table of a program, printable (see [`Program::cost_table`]).
-pub struct CostTable<'a, T>(&'a Program<T>);
-
 impl<T: Real> fmt::Display for CostTable<'_, T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let p = self.0;
+        let p = self.program;
         writeln!(
             f,
             "{:<4} {:<10} {:<20} {:<22} {:>10} {:>14} {:>14}",
@@ -158,16 +209,16 @@ impl<T: Real> fmt::Display for CostTable<'_, T> {
         )?;
         let eval = p.eval_costs();
         for (i, node) in p.nodes().iter().enumerate() {
-            let locals = p.local_sketches(i);
+            let locals = p.local_structures(i);
             // One direction: a tangent column per argument, or a cotangent row from the output.
             let jvp: u64 = locals
                 .iter()
-                .map(|l| l.product_cost(Sketch::new(Kind::Dense, l.cols, 1)))
+                .map(|l| l.product_cost(Structure::new(Kind::Dense, l.cols, 1)))
                 .sum::<u64>()
                 + (locals.len() as u64 - 1) * node.shape.len() as u64;
             let vjp: u64 = locals
                 .iter()
-                .map(|l| Sketch::new(Kind::Dense, 1, l.rows).product_cost(*l))
+                .map(|l| Structure::new(Kind::Dense, 1, l.rows).product_cost(*l))
                 .sum();
             let kinds: Vec<String> = locals
                 .iter()
@@ -189,7 +240,7 @@ impl<T: Real> fmt::Display for CostTable<'_, T> {
                 vjp
             )?;
         }
-        let c = p.cost();
+        let c = self.cost;
         let plural = |k: usize| if k == 1 { "direction" } else { "directions" };
         writeln!(
             f,

@@ -4,7 +4,7 @@ use ndarray::{Array1, ArrayView1};
 
 use crate::error::Result;
 use crate::program::{check_vector, Program};
-use crate::scalar::Real;
+use crate::real::Real;
 
 /// `(f(x + h v) - f(x - h v)) / 2h ≈ J(x) v`, with error `O(h²)`.
 ///

@@ -14,11 +14,11 @@
 //! 3. **Linearize** at a point: [`Program::linearize`] evaluates it and keeps every intermediate
 //!    value. That is all either mode needs of the forward computation.
 //! 4. **Differentiate**: each primitive states its derivative once, as its local Jacobian `L`
-//!    (a matrix, a diagonal, the identity). The chain rule does the rest, in either order:
-//!    [`Linearization::push_forward`] takes a batch of tangents through the program in order,
-//!    `Ẏ = L Ẋ` at each step (forward mode); [`Linearization::pull_back`] takes a batch of
-//!    cotangents back in reverse order, `X̄ = Ȳ L` (reverse mode). [`jacfwd`] seeds the identity
-//!    of the input space, [`jacrev`] that of the output space.
+//!    (a matrix, a diagonal, the identity: [`primitives::Local`]). The chain rule does the rest,
+//!    in either order ([`sweep`]): forward mode pushes a batch of tangents through the program
+//!    in order, `Ẏ = L Ẋ` at each step; reverse mode pulls a batch of cotangents back in reverse
+//!    order, `X̄ = Ȳ L`. [`jacfwd`] seeds the identity of the input space, [`jacrev`] that of the
+//!    output space; [`jvp`] and [`vjp`] one direction.
 //!
 //! ```
 //! use jacobian_core::{jacfwd, jacrev, Matrix, Program};
@@ -41,7 +41,7 @@
 //!
 //! `jacfwd` and `jacrev` multiply the chain of local Jacobians from one end, starting from a dense
 //! identity. The local Jacobians carry their structure (dense, diagonal, identity:
-//! [`structured`]), and [`chain`] uses it three ways: structured seeds (the identity stays
+//! [`structured`]), and the [`plan`] uses it three ways: structured seeds (the identity stays
 //! symbolic, diagonal blocks stay diagonal), the cheapest bracketing of the whole chain (dynamic
 //! programming, as for the matrix-chain problem), and [`jacobian()`], which picks the cheapest
 //! strategy from the counts and says why ([`Plan`]).
@@ -70,50 +70,65 @@
 //! direction), so pushing the standard basis through `y = A x` is one matrix product `A · I`,
 //! as JAX's `vmap(jvp)` makes it. The cost of that product is the lesson: see [`cost`].
 //!
-//! ## Layout
+//! ## Layout: layers, each using only the ones above it in this table
 //!
-//! | module | what |
-//! |---|---|
-//! | [`primitives`] | each operation's shape, value and local Jacobian, in one place |
-//! | [`program`] | tracing ([`Var`]), the [`Program`], and its interpreters |
-//! | [`jacobian`](mod@jacobian) | [`jvp`], [`vjp`], [`jacfwd`], [`jacrev`], chunked variants |
-//! | [`network`] | the original notebook's `F` and `G`, and networks of any depth |
-//! | [`structured`] | identity / diagonal / dense matrices and the cost of their products |
-//! | [`chain`] | the forward and reverse sweeps, cut points, structured seeds, the cheapest bracketing, [`jacobian()`] |
-//! | [`cost`] | multiply–add and memory counts of every strategy, from the shapes |
-//! | [`finite_diff`] | central differences, the independent check |
-//! | [`timing`] | timeit-style medians |
-//! | [`linalg`] | the fast matrix product (performance plumbing, not AD) |
-//! | [`memory`] | what fits in memory, and keeping freed memory for reuse (plumbing, not AD) |
+//! | layer | module | what |
+//! |---|---|---|
+//! | numbers | [`real`], [`error`], `memory`, [`linalg`] | element types, typed errors, the memory check, the one matrix product |
+//! | matrices | [`matrix`], [`structured`] | constant matrices; identity / diagonal / dense matrices and the cost of their products |
+//! | primitives | [`primitives`], [`elementwise`] | each operation's shape, value and local Jacobian, in one place |
+//! | programs | [`program`], [`trace`] | the [`Program`] and its evaluation at a point; tracing a function written with [`Var`] |
+//! | sweeps | [`sweep`] | forward (push tangents) and reverse (pull cotangents), on numbers or on structures |
+//! | planning | [`cost`], [`plan`] | the [`Strategy`]s and their counts; cut points, the cheapest bracketing, the [`Plan`] |
+//! | drivers | [`jacobian`](mod@jacobian) | [`Prepared`], and [`jvp`], [`vjp`], [`jacfwd`], [`jacrev`], [`jacobian()`] over it |
+//! | uses | [`network`], [`finite_diff`] | the original notebook's `F` and `G`, deeper networks; central differences |
+//!
+//! To follow `x` from [`jacfwd`] down: [`jacobian`](mod@jacobian) prepares the strategy and
+//! seeds the identity, [`plan`] runs the strategy, [`sweep`] pushes the seed through the
+//! program, [`program`] gives each node's local Jacobians at `x`, and [`primitives`] says what
+//! they are. Nothing below calls back up.
+//!
+//! ## Second derivatives, later
+//!
+//! Every derivative rule is a local Jacobian whose entries come from elementwise rules written
+//! with arithmetic, `sin` and `cos` only ([`elementwise::Scalar`]). Running those rules on traced
+//! values instead of numbers would record the reverse sweep as a program of its own (a gradient
+//! that can be differentiated again, as JAX's `jacfwd(jacrev(f))`); that is not built yet.
 
 #![warn(missing_docs)]
 
-pub mod chain;
 pub mod cost;
+pub mod elementwise;
 pub mod error;
 pub mod finite_diff;
 pub mod jacobian;
 pub mod linalg;
-pub mod memory;
+pub mod matrix;
+mod memory;
 pub mod network;
+pub mod plan;
 pub mod primitives;
 pub mod program;
-pub mod scalar;
+pub mod real;
 pub mod structured;
-pub mod timing;
+pub mod sweep;
+pub mod trace;
 
 /// The array crate this one is built on, re-exported so that users get the same version.
 pub use ndarray;
 /// Random arrays (`Array1::random`), re-exported for the same reason.
 pub use ndarray_rand;
 
-pub use chain::{
-    jacfwd_structured, jacobian, jacobian_with, jacrev_structured, Plan, Step, Strategy,
-};
-pub use cost::Cost;
+pub use cost::{Cost, Strategy};
 pub use error::{Error, Result};
-pub use jacobian::{jacfwd, jacfwd_chunked, jacrev, jacrev_chunked, jvp, vjp, Mode};
+pub use jacobian::{
+    jacfwd, jacfwd_chunked, jacfwd_structured, jacobian, jacobian_with, jacrev, jacrev_chunked,
+    jacrev_structured, jvp, vjp, Prepared,
+};
+pub use matrix::Matrix;
 pub use network::{random_input, Network, ORIGINAL_WIDTHS};
-pub use primitives::Matrix;
-pub use program::{Linearization, Program, Shape, Var};
-pub use scalar::Real;
+pub use plan::Plan;
+pub use primitives::Shape;
+pub use program::{Linearization, Program};
+pub use real::Real;
+pub use trace::Var;

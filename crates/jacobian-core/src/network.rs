@@ -7,10 +7,11 @@ use ndarray_rand::rand_distr::{Distribution, StandardNormal};
 use ndarray_rand::RandomExt;
 
 use crate::error::{Error, Result};
+use crate::matrix::{first_non_finite, Matrix};
 use crate::memory::check_fits;
-use crate::primitives::{first_non_finite, Matrix};
-use crate::program::{Program, Var};
-use crate::scalar::Real;
+use crate::program::Program;
+use crate::real::Real;
+use crate::trace::Var;
 
 /// The original widths: `F: R^5000 → R^1000 → R^30 → R^1`.
 pub const ORIGINAL_WIDTHS: [usize; 4] = [5000, 1000, 30, 1];

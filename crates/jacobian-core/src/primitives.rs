@@ -1,7 +1,8 @@
 //! The primitive operations. Each one is defined in one place: its shape rule, its value, and its
-//! derivative, stated once as its local Jacobian (with the math in one line of doc). Both modes
-//! follow from the local Jacobians by the chain rule; no primitive has a forward or a reverse rule
-//! of its own.
+//! derivative, stated once as the structure of its local Jacobian ([`Local`]), with the math in
+//! one line of doc. Both modes follow from the local Jacobians by the chain rule, and the cost
+//! model reads their structure from the same statement; no primitive has a forward or a reverse
+//! rule of its own.
 //!
 //! Batches are matrices. For a value of length `len` and `k` directions:
 //! - a **tangent** batch is `len × k` (one column per direction), as in `jacfwd = vmap(jvp)`;
@@ -10,17 +11,55 @@
 //! So with the local Jacobian `L`, the JVP of a batch is the product `L · Ẋ` and the VJP is `Ȳ · L`.
 //! For `y = A x`, `L = A`: one matrix product each, which is where both modes spend their time.
 //!
-//! To add a primitive: write a struct, implement [`Primitive`] for it (or [`Elementwise`] for a
-//! scalar function), and give [`Var`](crate::Var) a method that records it.
+//! To add a primitive: write a struct, implement [`Primitive`] for it (or `Elementwise`, one
+//! layer up, for a scalar function), and give `Var` a method that records it.
 
 use std::fmt;
 use std::sync::Arc;
 
-use ndarray::{Array1, Array2, ArrayView2, Axis, Zip};
+use ndarray::{Array1, Array2, Axis};
 
-use crate::program::Shape;
-use crate::scalar::Real;
-use crate::structured::{Kind, Sketch, Structured};
+use crate::linalg::gemm;
+use crate::matrix::{first_non_finite, Matrix};
+use crate::real::Real;
+use crate::structured::{Kind, Structure, Structured};
+
+/// The shape of a traced value: a scalar (as `squeeze` makes) or a vector.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Shape {
+    /// A single number (`f32[]`).
+    Scalar,
+    /// A vector of the given length (`f32[n]`).
+    Vector(usize),
+}
+
+impl Shape {
+    /// Number of elements (a scalar has one).
+    pub fn len(self) -> usize {
+        match self {
+            Shape::Scalar => 1,
+            Shape::Vector(n) => n,
+        }
+    }
+    /// Whether the value has no elements.
+    pub fn is_empty(self) -> bool {
+        self.len() == 0
+    }
+    /// The dimensions, as in numpy: `[]` or `[n]`.
+    pub fn dims(self) -> Vec<usize> {
+        match self {
+            Shape::Scalar => vec![],
+            Shape::Vector(n) => vec![n],
+        }
+    }
+    /// "a scalar" or "a vector of length n", for error messages.
+    pub fn describe(self) -> String {
+        match self {
+            Shape::Scalar => "a scalar".into(),
+            Shape::Vector(n) => format!("a vector of length {n}"),
+        }
+    }
+}
 
 /// A shape mismatch found by a primitive's shape rule: what it expected and what it was given.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -29,6 +68,57 @@ pub struct ShapeMismatch {
     pub expected: String,
     /// What it was given.
     pub actual: String,
+}
+
+fn mismatch(expected: impl Into<String>, actual: impl Into<String>) -> ShapeMismatch {
+    ShapeMismatch {
+        expected: expected.into(),
+        actual: actual.into(),
+    }
+}
+
+/// The local Jacobian `Lᵢ = ∂y/∂xᵢ` of one argument, as a primitive states it: its structure,
+/// and the constant or the rule that gives its entries. From this one statement the sweeps get
+/// the numbers (`Local::at`) and the cost model the kind and size ([`Local::structure`]).
+#[derive(Debug, Clone)]
+pub enum Local<T> {
+    /// `I`.
+    Identity,
+    /// `s I`, a constant multiple of the identity (a diagonal).
+    Scaled(T),
+    /// `diag(d)`, with `d` read off the point by [`Primitive::diagonal`].
+    Diagonal,
+    /// A constant matrix `A`, shared with the program.
+    Matrix(Matrix<T>),
+    /// `1ᵀ`, the row of ones of a sum.
+    Ones,
+}
+
+impl<T: Real> Local<T> {
+    /// The kind and size of this local Jacobian for an output of length `m` and an argument of
+    /// length `n`.
+    pub fn structure(&self, m: usize, n: usize) -> Structure {
+        match self {
+            Local::Identity => Structure::new(Kind::Identity, m, n),
+            Local::Scaled(_) | Local::Diagonal => Structure::new(Kind::Diagonal, m, n),
+            Local::Matrix(_) => Structure {
+                shared: true,
+                ..Structure::new(Kind::Dense, m, n)
+            },
+            Local::Ones => Structure::new(Kind::Dense, m, n),
+        }
+    }
+
+    /// The local Jacobian with its entries, `diagonal` giving them for [`Local::Diagonal`].
+    pub(crate) fn at(self, n: usize, diagonal: impl FnOnce() -> Array1<T>) -> Structured<T> {
+        match self {
+            Local::Identity => Structured::Identity(n),
+            Local::Scaled(s) => Structured::Diagonal(Array1::from_elem(n, s)),
+            Local::Diagonal => Structured::Diagonal(diagonal()),
+            Local::Matrix(a) => Structured::Constant(a),
+            Local::Ones => Structured::Dense(Array2::ones((1, n))),
+        }
+    }
 }
 
 /// One differentiable operation of a traced [`Program`](crate::Program).
@@ -42,13 +132,12 @@ pub trait Primitive<T: Real>: Send + Sync + fmt::Debug {
     fn params(&self) -> String {
         String::new()
     }
-    /// The name of the constant matrix it applies, if it has one (`A1`, `A3ᵀ`): plans label
-    /// their factors with it.
-    fn constant_name(&self) -> Option<String> {
+    /// The constant matrix it applies, if any: plans label their factors with its name, and
+    /// tracing rejects a constant holding a NaN or an infinity.
+    fn matrix(&self) -> Option<&Matrix<T>> {
         None
     }
-    /// The first entry of its constant that is NaN or infinite, as `(name, index, value)`:
-    /// tracing rejects such an operation with [`Error::NonFiniteConstant`](crate::Error).
+    /// The first entry of its other constants that is NaN or infinite, as `(name, index, value)`.
     fn non_finite_constant(&self) -> Option<(String, String, f64)> {
         None
     }
@@ -56,175 +145,34 @@ pub trait Primitive<T: Real>: Send + Sync + fmt::Debug {
     fn shape(&self, inputs: &[Shape]) -> Result<Shape, ShapeMismatch>;
     /// The value.
     fn eval(&self, inputs: &[&Array1<T>]) -> Array1<T>;
-    /// The derivative: the local Jacobian `Lᵢ = ∂y/∂inputᵢ` for each input, with its structure (a
-    /// matrix–vector product's is its matrix, an elementwise function's is diagonal). Every mode
-    /// is built from these by the chain rule: forward mode pushes a tangent batch through as
-    /// `Ẏ = Σᵢ Lᵢ Ẋᵢ`, reverse mode pulls a cotangent batch back as `X̄ᵢ = Ȳ Lᵢ`
-    /// (see [`chain`](crate::chain)).
-    fn local_jacobians(&self, inputs: &[&Array1<T>], output: &Array1<T>) -> Vec<Structured<T>>;
-    /// The kinds and shapes of [`local_jacobians`](Self::local_jacobians), from the shapes alone:
-    /// what the cost model needs before anything runs.
-    fn local_sketches(&self, inputs: &[Shape], output: Shape) -> Vec<Sketch>;
-    /// Whether the local Jacobians read the numbers of the primal inputs or output (an elementwise
-    /// function's do; a product with a constant matrix, a sum or a reshape read only lengths).
-    /// Values that no local Jacobian reads are not computed for a Jacobian.
-    fn derivative_reads_values(&self) -> bool {
-        true
+    /// Multiply–adds of evaluating it, from the shapes alone: `m·n` for an `m × n` matrix times
+    /// a vector, one per element for an elementwise step.
+    fn eval_cost(&self, inputs: &[Shape], output: Shape) -> u64 {
+        let _ = inputs;
+        output.len() as u64
     }
-    /// Multiply–adds of evaluating it, from the shapes alone. A matrix–vector product with an
-    /// `m × n` matrix costs `m·n`; an elementwise step one per element (a function evaluation, a
-    /// scaling or an addition counts as one).
-    fn eval_cost(&self, inputs: &[Shape], output: Shape) -> u64;
-}
-
-/// Sketches of local Jacobians of these kinds, one per input: `output.len() × input.len()`.
-fn local(inputs: &[Shape], output: Shape, kinds: &[Kind]) -> Vec<Sketch> {
-    inputs
-        .iter()
-        .zip(kinds)
-        .map(|(i, &k)| Sketch::new(k, output.len(), i.len()))
-        .collect()
-}
-
-fn expect_vector(op: &str, s: Shape) -> Result<usize, ShapeMismatch> {
-    match s {
-        Shape::Vector(n) => Ok(n),
-        Shape::Scalar => Err(ShapeMismatch {
-            expected: format!("a vector for `{op}`"),
-            actual: "a scalar".into(),
-        }),
+    /// The derivative: the local Jacobian of each argument, with its structure. Forward mode
+    /// pushes a tangent batch through as `Ẏ = Σᵢ Lᵢ Ẋᵢ`, reverse mode pulls a cotangent batch
+    /// back as `X̄ᵢ = Ȳ Lᵢ` (see [`sweep`](crate::sweep)).
+    fn derivative(&self) -> Vec<Local<T>>;
+    /// The entries `d` of argument `arg`'s local Jacobian `diag(d)`, where [`derivative`](Self::derivative)
+    /// says [`Local::Diagonal`].
+    fn diagonal(&self, arg: usize, inputs: &[&Array1<T>], output: &Array1<T>) -> Array1<T> {
+        let _ = (arg, inputs, output);
+        unreachable!("`{}` states no diagonal local Jacobian", self.name())
     }
 }
 
-fn mismatch(expected: impl Into<String>, actual: impl Into<String>) -> ShapeMismatch {
-    ShapeMismatch {
-        expected: expected.into(),
-        actual: actual.into(),
-    }
-}
-
-/// Batches larger than this many elements are processed on all cores.
-pub(crate) const PARALLEL_ELEMENTS: usize = 1 << 16;
-
-/// The first entry of `a` that is NaN or infinite, with its index. One vectorised pass when all
-/// are finite (the usual case: 1–2 ms for the original's `A1`, bound by reading it; a
-/// [`Matrix`] does it once, when it is made).
-pub(crate) fn first_non_finite<T: Real, D: ndarray::Dimension>(
-    a: ndarray::ArrayView<'_, T, D>,
-) -> Option<(D::Pattern, f64)> {
-    if a.fold(true, |ok, v| ok & v.is_finite()) {
-        return None;
-    }
-    a.indexed_iter()
-        .find(|(_, v)| !v.is_finite())
-        .map(|(i, v)| (i, v.to_f64_lossy()))
+/// Whether a primitive's derivative reads the point (a diagonal does; a constant matrix, an
+/// identity or a sum's row of ones does not). Values no derivative reads are not computed for a
+/// Jacobian.
+pub(crate) fn reads_values<T: Real>(p: &dyn Primitive<T>) -> bool {
+    p.derivative().iter().any(|l| matches!(l, Local::Diagonal))
 }
 
 // ---------------------------------------------------------------------------------------------
 // Linear maps with a constant
 // ---------------------------------------------------------------------------------------------
-
-/// A constant matrix, shared (not copied) by every program that uses it, possibly transposed.
-///
-/// `Matrix::new(a).t()` is the transpose as a view: no data moves, as in `A1.T @ y`.
-/// `Matrix::new(a).named("A1")` gives it the name printed programs and plans show (`A1ᵀ` for its
-/// transpose).
-#[derive(Clone)]
-pub struct Matrix<T> {
-    data: Arc<ndarray::Array2<T>>,
-    transposed: bool,
-    name: Option<Arc<str>>,
-    /// The first NaN or infinite entry of `data` (row, column, value), found once when the
-    /// matrix is made: every trace that applies it, and its transpose, asks.
-    non_finite: Option<((usize, usize), f64)>,
-}
-
-impl<T: Real> Matrix<T> {
-    /// Wraps an array as a constant of the traced functions.
-    pub fn new(a: ndarray::Array2<T>) -> Self {
-        Matrix {
-            non_finite: first_non_finite(a.view()),
-            data: Arc::new(a),
-            transposed: false,
-            name: None,
-        }
-    }
-    /// Wraps an array known to hold only finite numbers (an identity seed), without reading it:
-    /// a 5000×5000 identity is mostly untouched zero pages, and reading them all costs more than
-    /// the rest of making it.
-    pub(crate) fn finite(a: ndarray::Array2<T>) -> Self {
-        Matrix {
-            data: Arc::new(a),
-            transposed: false,
-            name: None,
-            non_finite: None,
-        }
-    }
-    /// The same matrix, named (e.g. `A1`) in printed programs and plans.
-    pub fn named(mut self, name: &str) -> Self {
-        self.name = Some(name.into());
-        self
-    }
-    /// The name as the matrix acts: `A1`, or `A1ᵀ` for the transpose; `None` if unnamed.
-    pub fn name(&self) -> Option<String> {
-        let name = self.name.as_deref()?;
-        Some(format!("{name}{}", if self.transposed { "ᵀ" } else { "" }))
-    }
-    /// The transpose, sharing the data.
-    pub fn t(&self) -> Self {
-        Matrix {
-            data: Arc::clone(&self.data),
-            transposed: !self.transposed,
-            name: self.name.clone(),
-            non_finite: self.non_finite,
-        }
-    }
-    /// The first entry that is NaN or infinite, as `([row, col], value)` where the matrix acts
-    /// (`Aᵀ[j, i]` for `A[i, j]`); `None` if all are finite.
-    pub(crate) fn first_non_finite(&self) -> Option<(String, f64)> {
-        let ((i, j), v) = self.non_finite?;
-        let (r, c) = if self.transposed { (j, i) } else { (i, j) };
-        Some((format!("[{r}, {c}]"), v))
-    }
-    /// The matrix as an array view (transposed if this is a transpose).
-    pub fn view(&self) -> ArrayView2<'_, T> {
-        if self.transposed {
-            self.data.t()
-        } else {
-            self.data.view()
-        }
-    }
-    /// `(rows, columns)` of the matrix as it acts, i.e. after transposition.
-    pub fn dim(&self) -> (usize, usize) {
-        let (r, c) = self.data.dim();
-        if self.transposed {
-            (c, r)
-        } else {
-            (r, c)
-        }
-    }
-}
-
-impl<T> fmt::Debug for Matrix<T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let (r, c) = self.data.dim();
-        let (r, c) = if self.transposed { (c, r) } else { (r, c) };
-        write!(
-            f,
-            "Matrix<{}>{}[{r}×{c}]{}",
-            std::any::type_name::<T>(),
-            self.name
-                .as_deref()
-                .map(|n| format!(" {n}"))
-                .unwrap_or_default(),
-            if self.transposed {
-                " (transposed view)"
-            } else {
-                ""
-            }
-        )
-    }
-}
 
 /// `y = A x` with a constant `A` (m×n). Local Jacobian `A`: `Ẏ = A Ẋ`, `X̄ = Ȳ A`.
 #[derive(Debug)]
@@ -234,9 +182,6 @@ pub struct MatVec<T> {
 }
 
 impl<T: Real> Primitive<T> for MatVec<T> {
-    fn derivative_reads_values(&self) -> bool {
-        false
-    }
     fn name(&self) -> &'static str {
         "matvec"
     }
@@ -244,16 +189,12 @@ impl<T: Real> Primitive<T> for MatVec<T> {
         let (m, n) = self.a.dim();
         match self.a.name() {
             Some(name) => format!("[{name} {m}×{n}]"),
-            None if self.a.transposed => format!("[{m}×{n}, transposed]"),
+            None if self.a.is_transposed() => format!("[{m}×{n}, transposed]"),
             None => format!("[{m}×{n}]"),
         }
     }
-    fn constant_name(&self) -> Option<String> {
-        self.a.name()
-    }
-    fn non_finite_constant(&self) -> Option<(String, String, f64)> {
-        let (at, v) = self.a.first_non_finite()?;
-        Some((self.a.name().unwrap_or("A".into()), at, v))
+    fn matrix(&self) -> Option<&Matrix<T>> {
+        Some(&self.a)
     }
     fn shape(&self, inputs: &[Shape]) -> Result<Shape, ShapeMismatch> {
         let (m, n) = self.a.dim();
@@ -268,7 +209,7 @@ impl<T: Real> Primitive<T> for MatVec<T> {
     fn eval(&self, inputs: &[&Array1<T>]) -> Array1<T> {
         let mut y = Array1::zeros(self.a.dim().0);
         let x = inputs[0].view().insert_axis(Axis(1));
-        T::gemm(
+        gemm(
             T::one(),
             self.a.view(),
             x,
@@ -277,19 +218,12 @@ impl<T: Real> Primitive<T> for MatVec<T> {
         );
         y
     }
-    fn local_jacobians(&self, _: &[&Array1<T>], _: &Array1<T>) -> Vec<Structured<T>> {
-        vec![Structured::Constant(self.a.clone())] // ∂(Ax)/∂x = A
-    }
-    fn local_sketches(&self, _: &[Shape], _: Shape) -> Vec<Sketch> {
-        let (m, n) = self.a.dim();
-        vec![Sketch {
-            shared: true,
-            ..Sketch::new(Kind::Dense, m, n)
-        }]
-    }
     fn eval_cost(&self, _: &[Shape], _: Shape) -> u64 {
         let (m, n) = self.a.dim();
         (m * n) as u64
+    }
+    fn derivative(&self) -> Vec<Local<T>> {
+        vec![Local::Matrix(self.a.clone())] // ∂(Ax)/∂x = A
     }
 }
 
@@ -303,9 +237,6 @@ pub struct AddConst<T> {
 }
 
 impl<T: Real> Primitive<T> for AddConst<T> {
-    fn derivative_reads_values(&self) -> bool {
-        false
-    }
     fn name(&self) -> &'static str {
         if self.subtract {
             "sub_const"
@@ -336,14 +267,8 @@ impl<T: Real> Primitive<T> for AddConst<T> {
             inputs[0] + &*self.b
         }
     }
-    fn local_jacobians(&self, _: &[&Array1<T>], _: &Array1<T>) -> Vec<Structured<T>> {
-        vec![Structured::Identity(self.b.len())] // ∂(x ± b)/∂x = I
-    }
-    fn local_sketches(&self, inputs: &[Shape], output: Shape) -> Vec<Sketch> {
-        local(inputs, output, &[Kind::Identity])
-    }
-    fn eval_cost(&self, _: &[Shape], out: Shape) -> u64 {
-        out.len() as u64
+    fn derivative(&self) -> Vec<Local<T>> {
+        vec![Local::Identity] // ∂(x ± b)/∂x = I
     }
 }
 
@@ -355,9 +280,6 @@ pub struct Scale<T> {
 }
 
 impl<T: Real> Primitive<T> for Scale<T> {
-    fn derivative_reads_values(&self) -> bool {
-        false
-    }
     fn name(&self) -> &'static str {
         "scale"
     }
@@ -373,129 +295,8 @@ impl<T: Real> Primitive<T> for Scale<T> {
     fn eval(&self, inputs: &[&Array1<T>]) -> Array1<T> {
         inputs[0] * self.s
     }
-    fn local_jacobians(&self, inputs: &[&Array1<T>], _: &Array1<T>) -> Vec<Structured<T>> {
-        vec![Structured::Diagonal(Array1::from_elem(
-            inputs[0].len(),
-            self.s,
-        ))] // ∂(s x)/∂x = s I
-    }
-    fn local_sketches(&self, inputs: &[Shape], output: Shape) -> Vec<Sketch> {
-        local(inputs, output, &[Kind::Diagonal])
-    }
-    fn eval_cost(&self, _: &[Shape], out: Shape) -> u64 {
-        out.len() as u64
-    }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Elementwise functions of one variable
-// ---------------------------------------------------------------------------------------------
-
-/// A scalar function applied elementwise, with its derivative. Its local Jacobian is written once
-/// for all of them in [`Unary`]: `diag(f'(x))`, so `Ẏ = diag(f'(x)) Ẋ` and `X̄ = Ȳ diag(f'(x))`.
-pub trait Elementwise: Send + Sync + fmt::Debug + 'static {
-    /// The name shown in printed programs.
-    const NAME: &'static str;
-    /// `f(x)`.
-    fn f<T: Real>(x: T) -> T;
-    /// `f'(x)`, given `x` and `y = f(x)` (some derivatives are cheaper from `y`).
-    fn df<T: Real>(x: T, y: T) -> T;
-}
-
-/// `tanh`, with `tanh'(x) = 1 - tanh(x)² = (1 - y)(1 + y)`: the factored form keeps its accuracy
-/// where `y = tanh(x)` is close to ±1 (`1 - y` is then exact), as JAX computes it.
-#[derive(Debug)]
-pub struct Tanh;
-impl Elementwise for Tanh {
-    const NAME: &'static str = "tanh";
-    fn f<T: Real>(x: T) -> T {
-        x.tanh()
-    }
-    fn df<T: Real>(_: T, y: T) -> T {
-        (T::one() - y) * (T::one() + y)
-    }
-}
-
-/// `sin`, with `sin'(x) = cos(x)`.
-#[derive(Debug)]
-pub struct Sin;
-impl Elementwise for Sin {
-    const NAME: &'static str = "sin";
-    fn f<T: Real>(x: T) -> T {
-        x.sin()
-    }
-    fn df<T: Real>(x: T, _: T) -> T {
-        x.cos()
-    }
-}
-
-/// `cos`, with `cos'(x) = -sin(x)`.
-#[derive(Debug)]
-pub struct Cos;
-impl Elementwise for Cos {
-    const NAME: &'static str = "cos";
-    fn f<T: Real>(x: T) -> T {
-        x.cos()
-    }
-    fn df<T: Real>(x: T, _: T) -> T {
-        -x.sin()
-    }
-}
-
-/// `exp`, with `exp'(x) = exp(x)`.
-#[derive(Debug)]
-pub struct Exp;
-impl Elementwise for Exp {
-    const NAME: &'static str = "exp";
-    fn f<T: Real>(x: T) -> T {
-        x.exp()
-    }
-    fn df<T: Real>(_: T, y: T) -> T {
-        y
-    }
-}
-
-/// `x²`, with `(x²)' = 2x`.
-#[derive(Debug)]
-pub struct Square;
-impl Elementwise for Square {
-    const NAME: &'static str = "square";
-    fn f<T: Real>(x: T) -> T {
-        x * x
-    }
-    fn df<T: Real>(x: T, _: T) -> T {
-        x + x
-    }
-}
-
-/// The primitive of an [`Elementwise`] function: `y = f(x)`, with local Jacobian `diag(f'(x))`.
-#[derive(Debug, Default)]
-pub struct Unary<E>(pub E);
-
-impl<E: Elementwise> Unary<E> {
-    fn derivative<T: Real>(x: &Array1<T>, y: &Array1<T>) -> Array1<T> {
-        Zip::from(x).and(y).map_collect(|&x, &y| E::df(x, y))
-    }
-}
-
-impl<T: Real, E: Elementwise> Primitive<T> for Unary<E> {
-    fn name(&self) -> &'static str {
-        E::NAME
-    }
-    fn shape(&self, inputs: &[Shape]) -> Result<Shape, ShapeMismatch> {
-        Ok(inputs[0])
-    }
-    fn eval(&self, inputs: &[&Array1<T>]) -> Array1<T> {
-        inputs[0].mapv(E::f)
-    }
-    fn local_jacobians(&self, inputs: &[&Array1<T>], y: &Array1<T>) -> Vec<Structured<T>> {
-        vec![Structured::Diagonal(Self::derivative(inputs[0], y))] // ∂f(x)/∂x = diag(f'(x))
-    }
-    fn local_sketches(&self, inputs: &[Shape], output: Shape) -> Vec<Sketch> {
-        local(inputs, output, &[Kind::Diagonal])
-    }
-    fn eval_cost(&self, _: &[Shape], out: Shape) -> u64 {
-        out.len() as u64
+    fn derivative(&self) -> Vec<Local<T>> {
+        vec![Local::Scaled(self.s)] // ∂(s x)/∂x = s I
     }
 }
 
@@ -522,9 +323,6 @@ pub struct Add {
 }
 
 impl<T: Real> Primitive<T> for Add {
-    fn derivative_reads_values(&self) -> bool {
-        false
-    }
     fn name(&self) -> &'static str {
         if self.subtract {
             "sub"
@@ -542,25 +340,13 @@ impl<T: Real> Primitive<T> for Add {
             inputs[0] + inputs[1]
         }
     }
-    fn local_jacobians(&self, inputs: &[&Array1<T>], _: &Array1<T>) -> Vec<Structured<T>> {
-        let n = inputs[0].len();
+    fn derivative(&self) -> Vec<Local<T>> {
         let second = if self.subtract {
-            Structured::Diagonal(Array1::from_elem(n, -T::one())) // ∂(u - v)/∂v = -I
+            Local::Scaled(-T::one()) // ∂(u - v)/∂v = -I
         } else {
-            Structured::Identity(n)
+            Local::Identity
         };
-        vec![Structured::Identity(n), second]
-    }
-    fn local_sketches(&self, inputs: &[Shape], output: Shape) -> Vec<Sketch> {
-        let second = if self.subtract {
-            Kind::Diagonal
-        } else {
-            Kind::Identity
-        };
-        local(inputs, output, &[Kind::Identity, second])
-    }
-    fn eval_cost(&self, _: &[Shape], out: Shape) -> u64 {
-        out.len() as u64
+        vec![Local::Identity, second]
     }
 }
 
@@ -579,18 +365,11 @@ impl<T: Real> Primitive<T> for Mul {
     fn eval(&self, inputs: &[&Array1<T>]) -> Array1<T> {
         inputs[0] * inputs[1]
     }
-    fn local_jacobians(&self, inputs: &[&Array1<T>], _: &Array1<T>) -> Vec<Structured<T>> {
-        // ∂(u ⊙ v)/∂u = diag(v), ∂(u ⊙ v)/∂v = diag(u)
-        vec![
-            Structured::Diagonal(inputs[1].clone()),
-            Structured::Diagonal(inputs[0].clone()),
-        ]
+    fn derivative(&self) -> Vec<Local<T>> {
+        vec![Local::Diagonal, Local::Diagonal]
     }
-    fn local_sketches(&self, inputs: &[Shape], output: Shape) -> Vec<Sketch> {
-        local(inputs, output, &[Kind::Diagonal, Kind::Diagonal])
-    }
-    fn eval_cost(&self, _: &[Shape], out: Shape) -> u64 {
-        out.len() as u64
+    fn diagonal(&self, arg: usize, inputs: &[&Array1<T>], _: &Array1<T>) -> Array1<T> {
+        inputs[1 - arg].clone() // ∂(u ⊙ v)/∂u = diag(v), ∂(u ⊙ v)/∂v = diag(u)
     }
 }
 
@@ -603,31 +382,28 @@ impl<T: Real> Primitive<T> for Mul {
 pub struct Sum;
 
 impl<T: Real> Primitive<T> for Sum {
-    fn derivative_reads_values(&self) -> bool {
-        false
-    }
     fn name(&self) -> &'static str {
         "sum"
     }
     fn shape(&self, inputs: &[Shape]) -> Result<Shape, ShapeMismatch> {
-        expect_vector("sum", inputs[0]).map(|_| Shape::Scalar)
+        match inputs[0] {
+            Shape::Vector(_) => Ok(Shape::Scalar),
+            Shape::Scalar => Err(mismatch("a vector for `sum`", "a scalar")),
+        }
     }
     fn eval(&self, inputs: &[&Array1<T>]) -> Array1<T> {
         Array1::from_elem(1, inputs[0].sum())
     }
-    fn local_jacobians(&self, inputs: &[&Array1<T>], _: &Array1<T>) -> Vec<Structured<T>> {
-        vec![Structured::Dense(Array2::ones((1, inputs[0].len())))] // ∂(Σ x)/∂x = 1ᵀ
-    }
-    fn local_sketches(&self, inputs: &[Shape], output: Shape) -> Vec<Sketch> {
-        local(inputs, output, &[Kind::Dense])
-    }
     fn eval_cost(&self, inputs: &[Shape], _: Shape) -> u64 {
         inputs[0].len() as u64
+    }
+    fn derivative(&self) -> Vec<Local<T>> {
+        vec![Local::Ones] // ∂(Σ x)/∂x = 1ᵀ
     }
 }
 
 /// A change of shape that keeps the elements: `squeeze` (length-1 vector → scalar) and
-/// `atleast_1d` (scalar → length-1 vector). Linear and its own Jacobian: the identity.
+/// `atleast_1d` (scalar → length-1 vector). Linear, with local Jacobian `I`.
 #[derive(Debug)]
 pub struct Reshape {
     /// `squeeze` or `atleast_1d`.
@@ -637,9 +413,6 @@ pub struct Reshape {
 }
 
 impl<T: Real> Primitive<T> for Reshape {
-    fn derivative_reads_values(&self) -> bool {
-        false
-    }
     fn name(&self) -> &'static str {
         self.name
     }
@@ -656,13 +429,10 @@ impl<T: Real> Primitive<T> for Reshape {
     fn eval(&self, inputs: &[&Array1<T>]) -> Array1<T> {
         inputs[0].clone()
     }
-    fn local_jacobians(&self, _: &[&Array1<T>], _: &Array1<T>) -> Vec<Structured<T>> {
-        vec![Structured::Identity(self.to.len())]
-    }
-    fn local_sketches(&self, inputs: &[Shape], output: Shape) -> Vec<Sketch> {
-        local(inputs, output, &[Kind::Identity])
-    }
     fn eval_cost(&self, _: &[Shape], _: Shape) -> u64 {
         0
+    }
+    fn derivative(&self) -> Vec<Local<T>> {
+        vec![Local::Identity]
     }
 }

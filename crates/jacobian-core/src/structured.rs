@@ -4,7 +4,7 @@
 //! The textbook `jacfwd` seeds forward mode with the `n × n` identity as a dense matrix, so the first
 //! product `A · I` costs `m·n·n` multiply–adds to produce `A`. Knowing that the seed is the identity,
 //! the product is `A` itself, for free. Elementwise steps have diagonal Jacobians, and a diagonal
-//! times a diagonal stays diagonal. [`Structured`] carries that knowledge, and [`Sketch`] is its
+//! times a diagonal stays diagonal. [`Structured`] carries that knowledge, and [`Structure`] is its
 //! shape-only twin: the same rules, applied to kinds and sizes, count the work before anything runs.
 //!
 //! Cost of `P · Q` for `P` (`p × q`) and `Q` (`q × r`), in multiply–adds:
@@ -15,11 +15,11 @@
 //! | diagonal   | 0        | `q`      | `q·r`   |
 //! | dense      | 0        | `p·q`    | `p·q·r` |
 
-use ndarray::{Array1, Array2, ArrayView2, ShapeBuilder, Zip};
+use ndarray::{Array1, Array2, ArrayView2, Zip};
 
-use crate::linalg::prefers_column_major;
-use crate::primitives::{Matrix, PARALLEL_ELEMENTS};
-use crate::scalar::Real;
+use crate::linalg::{gemm, PARALLEL_ELEMENTS};
+use crate::matrix::Matrix;
+use crate::real::Real;
 
 /// The structure of a matrix, as far as the cost of multiplying by it goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -43,7 +43,7 @@ impl std::fmt::Display for Kind {
 }
 
 /// `dense 1000×5000`, `diagonal 1000`, `identity 30`.
-impl std::fmt::Display for Sketch {
+impl std::fmt::Display for Structure {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self.kind {
             Kind::Dense => write!(f, "dense {}×{}", self.rows, self.cols),
@@ -67,7 +67,7 @@ pub enum Structured<T> {
 
 /// The shape and kind of a matrix, without its entries: what the cost model computes with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Sketch {
+pub struct Structure {
     /// Identity, diagonal or dense.
     pub kind: Kind,
     /// Rows.
@@ -78,10 +78,10 @@ pub struct Sketch {
     pub shared: bool,
 }
 
-impl Sketch {
-    /// A sketch of a `rows × cols` matrix of this kind, stored by whoever holds it.
-    pub fn new(kind: Kind, rows: usize, cols: usize) -> Sketch {
-        Sketch {
+impl Structure {
+    /// A structure of a `rows × cols` matrix of this kind, stored by whoever holds it.
+    pub fn new(kind: Kind, rows: usize, cols: usize) -> Structure {
+        Structure {
             kind,
             rows,
             cols,
@@ -99,7 +99,7 @@ impl Sketch {
     }
 
     /// Multiply–adds of `self · rhs` (see the table in the module docs).
-    pub fn product_cost(self, rhs: Sketch) -> u64 {
+    pub fn product_cost(self, rhs: Structure) -> u64 {
         debug_assert_eq!(self.cols, rhs.rows, "factors must chain");
         let (p, q, r) = (self.rows as u64, self.cols as u64, rhs.cols as u64);
         match (self.kind, rhs.kind) {
@@ -111,37 +111,35 @@ impl Sketch {
         }
     }
 
-    /// The sketch of `self · rhs`: the identity keeps the other factor, diagonals stay diagonal.
-    pub fn product(self, rhs: Sketch) -> Sketch {
+    /// The structure of `self · rhs`: the identity keeps the other factor, diagonals stay diagonal.
+    pub fn product(self, rhs: Structure) -> Structure {
         match (self.kind, rhs.kind) {
             (Kind::Identity, _) => rhs,
             (_, Kind::Identity) => self,
-            (a, b) => Sketch::new(a.max(b), self.rows, rhs.cols),
+            (a, b) => Structure::new(a.max(b), self.rows, rhs.cols),
         }
     }
 
     /// Additions of `self + rhs`: one per stored entry of the result.
-    pub fn sum_cost(self, rhs: Sketch) -> u64 {
+    pub fn sum_cost(self, rhs: Structure) -> u64 {
         self.sum(rhs).elements()
     }
 
-    /// The sketch of `self + rhs`: the identity plus a diagonal is diagonal.
-    pub fn sum(self, rhs: Sketch) -> Sketch {
+    /// The structure of `self + rhs`: the identity plus a diagonal is diagonal.
+    pub fn sum(self, rhs: Structure) -> Structure {
         let kind = match self.kind.max(rhs.kind) {
             Kind::Identity => Kind::Diagonal, // I + I = 2I, stored as a diagonal
             k => k,
         };
-        Sketch::new(kind, self.rows, self.cols)
+        Structure::new(kind, self.rows, self.cols)
     }
 }
 
 /// What the propagation and the chain product need of a matrix type: numeric ([`Structured`]) or
-/// symbolic ([`Sketch`]). One algorithm, written once, then runs or counts.
+/// symbolic ([`Structure`]). One algorithm, written once, then runs or counts.
 pub(crate) trait Factor: Clone {
-    fn sketch(&self) -> Sketch;
+    fn structure(&self) -> Structure;
     fn identity(n: usize) -> Self;
-    /// The identity stored in full, as the textbook modes seed it.
-    fn dense_identity(n: usize) -> Self;
     fn zeros(rows: usize, cols: usize) -> Self;
     /// `self · rhs`.
     fn product(self, rhs: Self) -> Self;
@@ -149,24 +147,21 @@ pub(crate) trait Factor: Clone {
     fn sum(self, rhs: Self) -> Self;
 }
 
-impl Factor for Sketch {
-    fn sketch(&self) -> Sketch {
+impl Factor for Structure {
+    fn structure(&self) -> Structure {
         *self
     }
     fn identity(n: usize) -> Self {
-        Sketch::new(Kind::Identity, n, n)
-    }
-    fn dense_identity(n: usize) -> Self {
-        Sketch::new(Kind::Dense, n, n)
+        Structure::new(Kind::Identity, n, n)
     }
     fn zeros(rows: usize, cols: usize) -> Self {
-        Sketch::new(Kind::Dense, rows, cols)
+        Structure::new(Kind::Dense, rows, cols)
     }
     fn product(self, rhs: Self) -> Self {
-        Sketch::product(self, rhs)
+        Structure::product(self, rhs)
     }
     fn sum(self, rhs: Self) -> Self {
-        Sketch::sum(self, rhs)
+        Structure::sum(self, rhs)
     }
 }
 
@@ -191,9 +186,9 @@ impl<T: Real> Structured<T> {
     }
 
     /// Its kind and shape.
-    pub fn sketch(&self) -> Sketch {
+    pub fn structure(&self) -> Structure {
         let (rows, cols) = self.dim();
-        Sketch {
+        Structure {
             kind: self.kind(),
             rows,
             cols,
@@ -311,14 +306,11 @@ fn add_assign<T: Real>(a: &mut Array2<T>, b: ArrayView2<T>) {
 }
 
 impl<T: Real> Factor for Structured<T> {
-    fn sketch(&self) -> Sketch {
-        Structured::sketch(self)
+    fn structure(&self) -> Structure {
+        Structured::structure(self)
     }
     fn identity(n: usize) -> Self {
         Structured::Identity(n)
-    }
-    fn dense_identity(n: usize) -> Self {
-        Structured::Dense(Array2::eye(n))
     }
     fn zeros(rows: usize, cols: usize) -> Self {
         Structured::Dense(Array2::zeros((rows, cols)))
@@ -339,10 +331,8 @@ impl<T: Real> Factor for Structured<T> {
                     a.dense_view().expect("dense"),
                     b.dense_view().expect("dense"),
                 );
-                // Column-major where the product is faster that way (jacrev(G)'s 5000×1000).
-                let (p, q, r) = (a.nrows(), a.ncols(), b.ncols());
-                let mut out = Array2::zeros((p, r).set_f(prefers_column_major(p, q, r)));
-                T::gemm(T::one(), a, b, T::zero(), out.view_mut());
+                let mut out = Array2::zeros((a.nrows(), b.ncols()));
+                gemm(T::one(), a, b, T::zero(), out.view_mut());
                 Dense(out)
             }
         }

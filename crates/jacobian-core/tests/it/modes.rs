@@ -9,9 +9,7 @@
 //!   Jacobian's entries (about 3e-3) come out of heavy cancellation between terms of size 1e2.
 //!   Measured over six seeds at the original widths: 2e-5 to 1e-3; the bound is 2e-3.
 
-mod common;
-
-use common::{assert_close, jac_f_by_hand, jac_g_by_hand, upcast};
+use crate::common::{assert_close, jac_f_by_hand, jac_g_by_hand, upcast};
 use jacobian_core::{
     finite_diff, jacfwd, jacfwd_chunked, jacrev, jacrev_chunked, jvp, random_input, vjp, Network,
     Program, Real,

@@ -11,9 +11,7 @@
 //! In debug builds (as `cargo test` runs) every Jacobian also checks that it did the multiply–adds
 //! its plan counted, so the cost model is tested on the same programs.
 
-mod common;
-
-use common::assert_close;
+use crate::common::assert_close;
 use jacobian_core::finite_diff::directional;
 use jacobian_core::{
     jacfwd, jacfwd_chunked, jacobian, jacobian_with, jacrev, jacrev_chunked, jvp, vjp, Matrix,

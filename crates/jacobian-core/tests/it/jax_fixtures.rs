@@ -6,11 +6,9 @@
 //! fixtures' README measured JAX itself against a float64 evaluation at 3e-5 (f32) and 4e-13 (f64)
 //! normwise, so these bounds leave room for our own rounding of the same size and no more.
 
-mod common;
-
 use std::path::PathBuf;
 
-use common::assert_close;
+use crate::common::assert_close;
 use jacobian_core::{jacfwd, jacrev, Network, Real};
 use ndarray::{Array1, ArrayD};
 use ndarray_npy::{read_npy, ReadableElement};

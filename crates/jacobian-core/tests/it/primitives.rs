@@ -2,9 +2,7 @@
 //! derivative at fixed points (f64, to 1e-14: the only error is the rounding of one or two
 //! operations).
 
-mod common;
-
-use common::assert_close;
+use crate::common::assert_close;
 use jacobian_core::{jacfwd, jacobian_with, jacrev, Matrix, Program, Strategy, Var};
 use ndarray::{array, Array1, Array2, ArrayD};
 

@@ -5,9 +5,7 @@
 //! Tolerances as in `modes.rs`: the strategies differ from the textbook modes only in the order
 //! of the products, so 1e-12 (f64) and 1e-4 (f32) normwise; against the f64 oracle 1e-10 (f64).
 
-mod common;
-
-use common::{assert_close, jac_f_by_hand, jac_g_by_hand, upcast};
+use crate::common::{assert_close, jac_f_by_hand, jac_g_by_hand, upcast};
 use jacobian_core::network::DeepNetwork;
 use jacobian_core::{
     jacfwd, jacfwd_structured, jacobian, jacobian_with, jacrev, jacrev_structured, random_input,

@@ -14,23 +14,20 @@
 //! stays flat; in absolute time that is a slope near 2 (`A1 · I_n` is `1000·n²` multiply–adds)
 //! against a slope near 1 (one pass, linear in `n` like the evaluation).
 //!
+//! Each job is traced and prepared once, then run once untimed and `--runs` times timed.
+//!
 //! Memory: the wide mode allocates the `n × n` identity seed, 1.6 GB of f32 at `n = 20000`, plus
-//! its `1000 × n` image (unless `--chunk` bounds it). The seed comes from zeroed pages that only the
-//! diagonal touches, so the resident peak stays far lower (about 0.3 GB at `n = 20000` on Linux,
-//! printed at the end); a machine without that much free memory (address space checked by the
-//! crate against `MemAvailable`) gets an error asking for `--chunk`.
+//! its `1000 × n` image (unless `--chunk` bounds it); the peak RSS is printed at the end. A
+//! machine without that much free memory gets the library's error, which suggests a chunk size.
 
 use std::io::Write;
 use std::path::PathBuf;
 use std::time::Instant;
 
 use anyhow::{Context, Result};
+use bench::jobs::{Job, Ready, Setup};
+use bench::timing::{pretty, Timing};
 use clap::Parser;
-use jacobian_core::timing::{pretty, Timing};
-use jacobian_core::{
-    jacfwd, jacfwd_chunked, jacrev, jacrev_chunked, random_input, Network, Program,
-};
-use ndarray::{s, Array1, ArrayD};
 
 #[derive(Parser, Debug)]
 #[command(about = "Time of jacfwd and jacrev as the wide side of F (input) and G (output) grows")]
@@ -69,9 +66,9 @@ fn loglog_slope(points: &[(f64, f64)]) -> f64 {
 
 fn main() -> Result<()> {
     let args = Args::parse();
-    jacobian_core::memory::keep_freed_memory(); // as XLA's allocator does (see memory.rs)
-    jacobian_core::linalg::join_global_pool()?; // this thread works in parallel products too
+    bench::tune_process()?;
     anyhow::ensure!(args.fixed.len() == 3, "--fixed takes three widths n1,n2,n3");
+    anyhow::ensure!(args.chunk != Some(0), "--chunk must be at least 1");
     anyhow::ensure!(
         args.widths.len() >= 2,
         "--widths needs at least two values for a slope"
@@ -81,8 +78,8 @@ fn main() -> Result<()> {
     if args.chunk.is_none() {
         let big = *args.widths.iter().max().expect("at least two widths");
         eprintln!(
-            "note: at n = {big} the wide mode allocates a {big}×{big} f32 identity ({:.1} GB, \
-             mostly untouched zero pages); --chunk K bounds it",
+            "note: at n = {big} the wide mode allocates a {big}×{big} f32 identity ({:.1} GB); \
+             --chunk K bounds it",
             (big * big * 4) as f64 / 1e9
         );
     }
@@ -95,29 +92,25 @@ fn main() -> Result<()> {
     );
     for &n in &args.widths {
         let widths = [n, args.fixed[0], args.fixed[1], args.fixed[2]];
-        let net = Network::<f32>::new(&widths)?;
-        let x: Array1<f32> = random_input(n, 0);
-        let z = x.slice(s![..args.fixed[2]]).to_owned();
-        for (shape, prog, input) in [("F", net.trace_f(), &x), ("G", net.trace_g(), &z)] {
+        let setup = Setup::new(&widths)?;
+        for (shape, jobs) in [
+            ("F", [Job::EvalF, Job::JacfwdF, Job::JacrevF]),
+            ("G", [Job::EvalG, Job::JacfwdG, Job::JacrevG]),
+        ] {
             let mut med = [0.0f64; 3];
-            for (i, mode) in ["eval", "jacfwd", "jacrev"].into_iter().enumerate() {
-                let job = |p: &Program<f32>| -> jacobian_core::Result<ArrayD<f32>> {
-                    match (mode, args.chunk) {
-                        ("eval", _) => p.call(input),
-                        ("jacfwd", None) => jacfwd(p, input),
-                        ("jacfwd", Some(k)) => jacfwd_chunked(p, input, k),
-                        ("jacrev", None) => jacrev(p, input),
-                        (_, Some(k)) => jacrev_chunked(p, input, k),
-                        _ => jacrev(p, input),
-                    }
-                };
+            for (i, (job, mode)) in jobs
+                .into_iter()
+                .zip(["eval", "jacfwd", "jacrev"])
+                .enumerate()
+            {
                 eprintln!(
                     "[{:>7.2} s] {mode}({shape}), n = {n}: warm-up + {} runs",
                     start.elapsed().as_secs_f64(),
                     args.runs
                 );
-                job(&prog)?; // warm-up, and errors surface here
-                let t = Timing::measure(args.runs, || job(&prog).expect("ran once already"));
+                let mut ready = Ready::new(job, &setup, args.chunk)?;
+                ready.run()?; // warm-up, and errors surface here
+                let t = Timing::measure(args.runs, || ready.run().expect("ran once already"));
                 med[i] = t.median().as_secs_f64();
                 rows.push((shape, n, mode, med[i]));
             }

@@ -6,9 +6,7 @@
 //! this file checks the whole surface for that class of bug. The products run in a different
 //! order per layout only where a kernel chooses to, so the tolerance is 1e-12, normwise.
 
-mod common;
-
-use common::assert_close;
+use crate::common::assert_close;
 use jacobian_core::{
     jacfwd, jacfwd_chunked, jacobian, jacobian_with, jacrev, jacrev_chunked, jvp, random_input,
     vjp, Matrix, Network, Program, Strategy,

@@ -1,0 +1,139 @@
+//! Elementwise functions of one variable (`tanh`, `sin`, …): each states `f` and its derivative
+//! `f'` once, and [`Unary`] makes any of them a primitive with local Jacobian `diag(f'(x))`.
+
+use std::fmt;
+use std::ops::{Add, Mul, Neg, Sub};
+
+use ndarray::{Array1, Zip};
+
+use crate::primitives::{Local, Primitive, Shape, ShapeMismatch};
+use crate::real::Real;
+
+// ---------------------------------------------------------------------------------------------
+
+/// What an elementwise derivative rule computes with: here a number of type `T`. The rules are
+/// written with these operations only, so that they can later run on traced values too, making
+/// a derivative a program that can be differentiated again.
+pub trait Scalar:
+    Clone + Add<Output = Self> + Sub<Output = Self> + Mul<Output = Self> + Neg<Output = Self>
+{
+    /// `sin(x)`.
+    fn sin(self) -> Self;
+    /// `cos(x)`.
+    fn cos(self) -> Self;
+    /// `x + c` for a literal `c`.
+    fn plus(self, c: f64) -> Self;
+}
+
+impl<T: Real> Scalar for T {
+    fn sin(self) -> Self {
+        num_traits::Float::sin(self)
+    }
+    fn cos(self) -> Self {
+        num_traits::Float::cos(self)
+    }
+    fn plus(self, c: f64) -> Self {
+        self + T::lit(c)
+    }
+}
+
+/// A scalar function applied elementwise, with its derivative. Its local Jacobian is the same
+/// for all of them: `diag(f'(x))`, so `Ẏ = diag(f'(x)) Ẋ` and `X̄ = Ȳ diag(f'(x))`.
+pub trait Elementwise: Send + Sync + fmt::Debug + 'static {
+    /// The name shown in printed programs.
+    const NAME: &'static str;
+    /// `f(x)`.
+    fn f<T: Real>(x: T) -> T;
+    /// `f'(x)`, given `x` and `y = f(x)` (some derivatives are cheaper from `y`).
+    fn df<S: Scalar>(x: S, y: S) -> S;
+}
+
+/// `tanh`, with `tanh'(x) = 1 - tanh(x)² = (1 - y)(1 + y)`: the factored form keeps its accuracy
+/// where `y = tanh(x)` is close to ±1 (`1 - y` is then exact), as JAX computes it.
+#[derive(Debug)]
+pub struct Tanh;
+impl Elementwise for Tanh {
+    const NAME: &'static str = "tanh";
+    fn f<T: Real>(x: T) -> T {
+        x.tanh()
+    }
+    fn df<S: Scalar>(_: S, y: S) -> S {
+        (-y.clone()).plus(1.0) * y.plus(1.0)
+    }
+}
+
+/// `sin`, with `sin'(x) = cos(x)`.
+#[derive(Debug)]
+pub struct Sin;
+impl Elementwise for Sin {
+    const NAME: &'static str = "sin";
+    fn f<T: Real>(x: T) -> T {
+        x.sin()
+    }
+    fn df<S: Scalar>(x: S, _: S) -> S {
+        x.cos()
+    }
+}
+
+/// `cos`, with `cos'(x) = -sin(x)`.
+#[derive(Debug)]
+pub struct Cos;
+impl Elementwise for Cos {
+    const NAME: &'static str = "cos";
+    fn f<T: Real>(x: T) -> T {
+        x.cos()
+    }
+    fn df<S: Scalar>(x: S, _: S) -> S {
+        -x.sin()
+    }
+}
+
+/// `exp`, with `exp'(x) = exp(x) = y`.
+#[derive(Debug)]
+pub struct Exp;
+impl Elementwise for Exp {
+    const NAME: &'static str = "exp";
+    fn f<T: Real>(x: T) -> T {
+        x.exp()
+    }
+    fn df<S: Scalar>(_: S, y: S) -> S {
+        y
+    }
+}
+
+/// `x²`, with `(x²)' = 2x`.
+#[derive(Debug)]
+pub struct Square;
+impl Elementwise for Square {
+    const NAME: &'static str = "square";
+    fn f<T: Real>(x: T) -> T {
+        x * x
+    }
+    fn df<S: Scalar>(x: S, _: S) -> S {
+        x.clone() + x
+    }
+}
+
+/// The primitive of an [`Elementwise`] function: `y = f(x)`, with local Jacobian `diag(f'(x))`.
+#[derive(Debug, Default)]
+pub struct Unary<E>(pub E);
+
+impl<T: Real, E: Elementwise> Primitive<T> for Unary<E> {
+    fn name(&self) -> &'static str {
+        E::NAME
+    }
+    fn shape(&self, inputs: &[Shape]) -> Result<Shape, ShapeMismatch> {
+        Ok(inputs[0])
+    }
+    fn eval(&self, inputs: &[&Array1<T>]) -> Array1<T> {
+        inputs[0].mapv(E::f)
+    }
+    fn derivative(&self) -> Vec<Local<T>> {
+        vec![Local::Diagonal] // ∂f(x)/∂x = diag(f'(x))
+    }
+    fn diagonal(&self, _: usize, inputs: &[&Array1<T>], y: &Array1<T>) -> Array1<T> {
+        Zip::from(inputs[0])
+            .and(y)
+            .map_collect(|&x, &y| E::df(x, y))
+    }
+}

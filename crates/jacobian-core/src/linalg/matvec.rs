@@ -1,0 +1,339 @@
+//! Matrix–vector products (`A x` and `xᵀ A`), which every evaluation and every single-direction
+//! sweep runs: bound by reading `A`, so they get kernels of their own. Each inner loop is
+//! compiled three times (AVX-512, AVX2 with FMA, the baseline) and picked at run time; many
+//! independent accumulators let LLVM vectorise the sums without reassociating floating point
+//! (`-ffast-math`). Large matrices are split by rows among the rayon threads.
+
+use ndarray::{ArrayView1, ArrayView2, ArrayViewMut1};
+use rayon::prelude::*;
+
+/// The vector instructions the kernels use on this machine: 2 for AVX-512 (if built with the
+/// `avx512` feature), 1 for AVX2 with FMA, 0 for the baseline. `std` caches the detection.
+pub(super) fn level() -> u8 {
+    #[cfg(target_arch = "x86_64")]
+    {
+        if cfg!(feature = "avx512") && is_x86_feature_detected!("avx512f") {
+            return 2;
+        }
+        if is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma") {
+            return 1;
+        }
+    }
+    0
+}
+
+macro_rules! simd_kernels {
+    ($t:ty, $modname:ident) => {
+        mod $modname {
+            const L: usize = 32;
+            macro_rules! body_dot {
+                ($a:expr, $x:expr, $fma:expr) => {{
+                    let (a, x): (&[$t], &[$t]) = ($a, $x);
+                    let n = a.len() / L * L;
+                    let mut acc = [0.0 as $t; L];
+                    for (ca, cx) in a[..n].chunks_exact(L).zip(x[..n].chunks_exact(L)) {
+                        for l in 0..L {
+                            acc[l] = $fma(ca[l], cx[l], acc[l]);
+                        }
+                    }
+                    let mut s: $t = 0.0;
+                    for l in 0..L {
+                        s += acc[l];
+                    }
+                    for i in n..a.len() {
+                        s += a[i] * x[i];
+                    }
+                    s
+                }};
+            }
+            // Four rows against one x: each chunk of x is loaded once for four rows, which
+            // halves the loads per multiply–add (25% faster on A1 x here). Four named
+            // accumulator arrays, not an array of arrays: that is the form LLVM vectorises.
+            // 64 bytes of each (one AVX-512 register, two AVX2 ones): no spills on AVX2.
+            const L4: usize = 64 / std::mem::size_of::<$t>();
+            macro_rules! body_dot4 {
+                ($a:expr, $x:expr, $fma:expr) => {{
+                    let (a, x): ([&[$t]; 4], &[$t]) = ($a, $x);
+                    let n = x.len() / L4 * L4;
+                    let (mut s0, mut s1, mut s2, mut s3) = (
+                        [0.0 as $t; L4],
+                        [0.0 as $t; L4],
+                        [0.0 as $t; L4],
+                        [0.0 as $t; L4],
+                    );
+                    let rows = a[0][..n]
+                        .chunks_exact(L4)
+                        .zip(a[1][..n].chunks_exact(L4))
+                        .zip(a[2][..n].chunks_exact(L4))
+                        .zip(a[3][..n].chunks_exact(L4));
+                    for ((((c0, c1), c2), c3), cx) in rows.zip(x[..n].chunks_exact(L4)) {
+                        for l in 0..L4 {
+                            s0[l] = $fma(c0[l], cx[l], s0[l]);
+                            s1[l] = $fma(c1[l], cx[l], s1[l]);
+                            s2[l] = $fma(c2[l], cx[l], s2[l]);
+                            s3[l] = $fma(c3[l], cx[l], s3[l]);
+                        }
+                    }
+                    let mut out = [0.0 as $t; 4];
+                    for (r, acc) in [s0, s1, s2, s3].iter().enumerate() {
+                        for l in 0..L4 {
+                            out[r] += acc[l];
+                        }
+                        for i in n..x.len() {
+                            out[r] += a[r][i] * x[i];
+                        }
+                    }
+                    out
+                }};
+            }
+            macro_rules! body_axpy4 {
+                ($y:expr, $x:expr, $a:expr, $fma:expr) => {{
+                    let (y, x, a): (&mut [$t], [$t; 4], [&[$t]; 4]) = ($y, $x, $a);
+                    let n = y.len();
+                    let (a0, a1, a2, a3) = (&a[0][..n], &a[1][..n], &a[2][..n], &a[3][..n]);
+                    for j in 0..n {
+                        y[j] = $fma(
+                            x[3],
+                            a3[j],
+                            $fma(x[2], a2[j], $fma(x[1], a1[j], $fma(x[0], a0[j], y[j]))),
+                        );
+                    }
+                }};
+            }
+            macro_rules! body_axpy {
+                ($y:expr, $al:expr, $a:expr, $fma:expr) => {{
+                    let (y, al, a): (&mut [$t], $t, &[$t]) = ($y, $al, $a);
+                    for (yi, ai) in y.iter_mut().zip(a) {
+                        *yi = $fma(al, *ai, *yi);
+                    }
+                }};
+            }
+            #[inline(always)]
+            fn fma(a: $t, b: $t, c: $t) -> $t {
+                a.mul_add(b, c)
+            }
+            #[inline(always)]
+            fn mad(a: $t, b: $t, c: $t) -> $t {
+                a * b + c
+            }
+            #[cfg(all(target_arch = "x86_64", feature = "avx512"))]
+            #[target_feature(enable = "avx512f,avx2,fma")]
+            unsafe fn dot512(a: &[$t], x: &[$t]) -> $t {
+                body_dot!(a, x, fma)
+            }
+            #[cfg(target_arch = "x86_64")]
+            #[target_feature(enable = "avx2,fma")]
+            unsafe fn dot256(a: &[$t], x: &[$t]) -> $t {
+                body_dot!(a, x, fma)
+            }
+            fn dot_base(a: &[$t], x: &[$t]) -> $t {
+                body_dot!(a, x, mad)
+            }
+            #[cfg(all(target_arch = "x86_64", feature = "avx512"))]
+            #[target_feature(enable = "avx512f,avx2,fma")]
+            unsafe fn dot4_512(a: [&[$t]; 4], x: &[$t]) -> [$t; 4] {
+                body_dot4!(a, x, fma)
+            }
+            #[cfg(target_arch = "x86_64")]
+            #[target_feature(enable = "avx2,fma")]
+            unsafe fn dot4_256(a: [&[$t]; 4], x: &[$t]) -> [$t; 4] {
+                body_dot4!(a, x, fma)
+            }
+            fn dot4_base(a: [&[$t]; 4], x: &[$t]) -> [$t; 4] {
+                body_dot4!(a, x, mad)
+            }
+            #[cfg(all(target_arch = "x86_64", feature = "avx512"))]
+            #[target_feature(enable = "avx512f,avx2,fma")]
+            unsafe fn axpy512(y: &mut [$t], al: $t, a: &[$t]) {
+                body_axpy!(y, al, a, fma)
+            }
+            #[cfg(target_arch = "x86_64")]
+            #[target_feature(enable = "avx2,fma")]
+            unsafe fn axpy256(y: &mut [$t], al: $t, a: &[$t]) {
+                body_axpy!(y, al, a, fma)
+            }
+            fn axpy_base(y: &mut [$t], al: $t, a: &[$t]) {
+                body_axpy!(y, al, a, mad)
+            }
+            #[cfg(all(target_arch = "x86_64", feature = "avx512"))]
+            #[target_feature(enable = "avx512f,avx2,fma")]
+            unsafe fn axpy4_512(y: &mut [$t], x: [$t; 4], a: [&[$t]; 4]) {
+                body_axpy4!(y, x, a, fma)
+            }
+            #[cfg(target_arch = "x86_64")]
+            #[target_feature(enable = "avx2,fma")]
+            unsafe fn axpy4_256(y: &mut [$t], x: [$t; 4], a: [&[$t]; 4]) {
+                body_axpy4!(y, x, a, fma)
+            }
+            fn axpy4_base(y: &mut [$t], x: [$t; 4], a: [&[$t]; 4]) {
+                body_axpy4!(y, x, a, mad)
+            }
+            /// y += x[0]*a[0] + .. + x[3]*a[3]
+            pub fn axpy4(y: &mut [$t], x: [$t; 4], a: [&[$t]; 4]) {
+                match level() {
+                    #[cfg(all(target_arch = "x86_64", feature = "avx512"))]
+                    2 => unsafe { axpy4_512(y, x, a) },
+                    #[cfg(target_arch = "x86_64")]
+                    1 => unsafe { axpy4_256(y, x, a) },
+                    _ => axpy4_base(y, x, a),
+                }
+            }
+
+            use super::level;
+
+            /// y[i] = sum_j a[i*lda + j] * x[j]  for a row-major block, four rows at a time
+            pub fn rows_dot(a: &[$t], lda: usize, x: &[$t], y: &mut [$t]) {
+                let k = x.len();
+                let lv = level();
+                let row = |i: usize| &a[i * lda..i * lda + k];
+                let done = y.len() / 4 * 4;
+                let mut blocks = y.chunks_exact_mut(4);
+                for (b, yb) in (&mut blocks).enumerate() {
+                    let rows = [row(4 * b), row(4 * b + 1), row(4 * b + 2), row(4 * b + 3)];
+                    yb.copy_from_slice(&match lv {
+                        #[cfg(all(target_arch = "x86_64", feature = "avx512"))]
+                        2 => unsafe { dot4_512(rows, x) },
+                        #[cfg(target_arch = "x86_64")]
+                        1 => unsafe { dot4_256(rows, x) },
+                        _ => dot4_base(rows, x),
+                    });
+                }
+                for (i, yi) in blocks.into_remainder().iter_mut().enumerate() {
+                    let row = row(done + i);
+                    *yi = match lv {
+                        #[cfg(all(target_arch = "x86_64", feature = "avx512"))]
+                        2 => unsafe { dot512(row, x) },
+                        #[cfg(target_arch = "x86_64")]
+                        1 => unsafe { dot256(row, x) },
+                        _ => dot_base(row, x),
+                    };
+                }
+            }
+            /// y += al * a
+            pub fn axpy(y: &mut [$t], al: $t, a: &[$t]) {
+                match level() {
+                    #[cfg(all(target_arch = "x86_64", feature = "avx512"))]
+                    2 => unsafe { axpy512(y, al, a) },
+                    #[cfg(target_arch = "x86_64")]
+                    1 => unsafe { axpy256(y, al, a) },
+                    _ => axpy_base(y, al, a),
+                }
+            }
+        }
+    };
+}
+simd_kernels!(f32, k32);
+simd_kernels!(f64, k64);
+
+/// below this many elements of A, stay on one thread
+const MV_PAR_MIN: usize = 1 << 16;
+
+macro_rules! matvec_impl {
+    ($mv:ident, $vm:ident, $t:ty, $k:ident) => {
+        /// y = A x. Uses SIMD dot kernels when A has unit column stride (row-major rows),
+        /// row blocks in parallel over the rayon pool when A is large.
+        pub(crate) fn $mv(a: ArrayView2<$t>, x: ArrayView1<$t>, mut y: ArrayViewMut1<$t>) {
+            let (m, k) = a.dim();
+            assert!(k == x.len() && m == y.len(), "matvec shape mismatch");
+            if m == 0 {
+                return;
+            }
+            let lda = a.strides()[0];
+            if k == 0 || a.strides()[1] != 1 || lda < k as isize || y.strides()[0] != 1 {
+                if k > 0 && a.strides()[0] == 1 && y.strides()[0] == 1 {
+                    // columns contiguous (a transposed view): y = Σ_j x_j A[:, j], rows of Aᵀ
+                    return $vm(x, a.t(), y);
+                }
+                ndarray::linalg::general_mat_vec_mul(1.0, &a, &x, 0.0, &mut y);
+                return;
+            }
+            let lda = lda as usize;
+            let xs = x
+                .as_slice()
+                .map(std::borrow::Cow::Borrowed)
+                .unwrap_or_else(|| std::borrow::Cow::Owned(x.to_vec()));
+            let xs: &[$t] = &xs;
+            // SAFETY: rows 0..m of length k at stride lda, all inside A's allocation
+            let aslice = unsafe { std::slice::from_raw_parts(a.as_ptr(), (m - 1) * lda + k) };
+            let ys = y.as_slice_mut().unwrap();
+            let nt = if m * k < MV_PAR_MIN {
+                1
+            } else {
+                rayon::current_num_threads()
+            };
+            if nt <= 1 {
+                $k::rows_dot(aslice, lda, xs, ys);
+                return;
+            }
+            let rows = m.div_ceil(4 * nt).next_multiple_of(4); // whole blocks of four rows
+            ys.par_chunks_mut(rows).enumerate().for_each(|(c, yb)| {
+                let r0 = c * rows;
+                $k::rows_dot(&aslice[r0 * lda..], lda, xs, yb);
+            });
+        }
+        /// y = x^T A (= A^T x). Row-major A: contiguous SIMD axpys over A's rows, the rows split
+        /// among the threads. (ndarray's x.dot(&A) walks A's columns with a stride.)
+        pub(crate) fn $vm(x: ArrayView1<$t>, a: ArrayView2<$t>, mut y: ArrayViewMut1<$t>) {
+            let (m, n) = a.dim();
+            assert!(m == x.len() && n == y.len(), "vecmat shape mismatch");
+            if n == 0 {
+                return;
+            }
+            if a.strides()[1] != 1 || y.strides()[0] != 1 || m == 0 {
+                if m > 0 && a.strides()[0] == 1 && y.strides()[0] == 1 {
+                    // column-major A: Aᵀ is row-major, use the dot kernel
+                    return $mv(a.t(), x, y);
+                }
+                ndarray::linalg::general_mat_vec_mul(1.0, &a.t(), &x, 0.0, &mut y);
+                return;
+            }
+            let lda = a.strides()[0];
+            // yb = Σ_{i in rows} x_i A[i, :], four rows at a time.
+            let body = |rows: std::ops::Range<usize>, yb: &mut [$t]| {
+                yb.fill(0.0);
+                // SAFETY: row i of A, all n columns
+                let row = |i: usize| unsafe {
+                    std::slice::from_raw_parts(a.as_ptr().offset(i as isize * lda), n)
+                };
+                let mut i = rows.start;
+                while i + 4 <= rows.end {
+                    $k::axpy4(
+                        yb,
+                        [x[i], x[i + 1], x[i + 2], x[i + 3]],
+                        [row(i), row(i + 1), row(i + 2), row(i + 3)],
+                    );
+                    i += 4;
+                }
+                for i in i..rows.end {
+                    $k::axpy(yb, x[i], row(i));
+                }
+            };
+            let ys = y.as_slice_mut().unwrap();
+            let nt = rayon::current_num_threads().min(m.div_ceil(4));
+            if m * n < MV_PAR_MIN || nt <= 1 {
+                return body(0..m, ys);
+            }
+            // Each thread streams its own block of rows (contiguous memory: 25–30% faster than
+            // splitting the columns) into a partial y; the partials are then added.
+            let rows = m.div_ceil(nt).next_multiple_of(4);
+            let (_, partials) = rayon::join(
+                || body(0..rows.min(m), ys),
+                || -> Vec<Vec<$t>> {
+                    (1..nt)
+                        .into_par_iter()
+                        .map(|t| {
+                            let mut part = vec![0.0; n];
+                            body((t * rows).min(m)..((t + 1) * rows).min(m), &mut part);
+                            part
+                        })
+                        .collect()
+                },
+            );
+            for part in &partials {
+                $k::axpy(ys, 1.0, part);
+            }
+        }
+    };
+}
+matvec_impl!(matvec_f32, vecmat_f32, f32, k32);
+matvec_impl!(matvec_f64, vecmat_f64, f64, k64);

@@ -1,0 +1,46 @@
+//! The floating-point types the crate computes in.
+
+use std::fmt;
+
+/// A floating-point element type: `f32` (the default, as in JAX) or `f64`.
+pub trait Real:
+    num_traits::Float
+    + ndarray::LinalgScalar
+    + ndarray::ScalarOperand
+    + Send
+    + Sync
+    + Default
+    + fmt::Debug
+    + fmt::Display
+    + fmt::LowerExp
+    + 'static
+{
+    /// The name JAX prints for this type: `"f32"` or `"f64"`.
+    const NAME: &'static str;
+
+    /// Converts a literal such as the `0.1` in `0.1 * sin(y)`, as JAX does with weakly typed constants.
+    fn lit(x: f64) -> Self;
+
+    /// Widens to `f64`, for error messages and statistics.
+    fn to_f64_lossy(self) -> f64;
+}
+
+impl Real for f32 {
+    const NAME: &'static str = "f32";
+    fn lit(x: f64) -> Self {
+        x as f32
+    }
+    fn to_f64_lossy(self) -> f64 {
+        self as f64
+    }
+}
+
+impl Real for f64 {
+    const NAME: &'static str = "f64";
+    fn lit(x: f64) -> Self {
+        x
+    }
+    fn to_f64_lossy(self) -> f64 {
+        self
+    }
+}
