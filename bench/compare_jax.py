@@ -18,7 +18,8 @@
      the process's peak RSS (ru_maxrss from wait4);
    - the memory of jacfwd(F) above the idle process (after building the inputs; the kernel's
      peak mark reset there): JAX's jit, ours by default and with --chunk 256;
-4. prints the report and writes it to bench/RESULTS.md (overwritten; never edit it by hand).
+4. prints the report and writes it to bench/RESULTS.md (bench/RESULTS-avx2.md with --avx2;
+   overwritten; never edit them by hand).
 
 --avx2 runs both sides on the AVX2 path of an AVX-512 machine: ours built without the `avx512`
 feature (target/avx2/), JAX with XLA_FLAGS=--xla_cpu_max_isa=AVX2 (XLA logs "Will not use features newer than: AVX2").
@@ -139,9 +140,11 @@ def main():
     ap.add_argument("--widths", default="5000,1000,30,1", help="n0,n1,n2,n3 (both sides)")
     ap.add_argument("--avx2", action="store_true", help="both sides on AVX2 (see above)")
     ap.add_argument("--no-build", action="store_true", help="skip cargo build")
-    ap.add_argument("--results", default=str(ROOT / "bench" / "RESULTS.md"),
-                    help="the report, overwritten")
+    ap.add_argument("--results", default=None,
+                    help="the report, overwritten (default bench/RESULTS.md, with --avx2 "
+                         "bench/RESULTS-avx2.md)")
     args = ap.parse_args()
+    args.results = args.results or str(ROOT / "bench" / ("RESULTS-avx2.md" if args.avx2 else "RESULTS.md"))
     widths = [int(w) for w in args.widths.split(",")]
     if len(widths) != 4 or min(widths) < 1 or args.pairs < 1 or args.repro_runs < 1:
         ap.error("--widths takes four widths >= 1; --pairs and --repro-runs at least 1")
@@ -196,7 +199,9 @@ def main():
     cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo")
                 if l.startswith("model name")), platform.processor())
     has512 = "avx512f" in open("/proc/cpuinfo").read()
-    isa = ("AVX2, forced (ours: built without the avx512 feature; JAX: XLA_FLAGS=--xla_cpu_max_isa=AVX2)"
+    isa = ("AVX2, forced (ours: built without the avx512 feature; JAX: XLA_FLAGS=--xla_cpu_max_isa=AVX2, "
+           "which binds XLA's generated code but not necessarily the library call that runs its "
+           "large matrix products)"
            if args.avx2 else ("AVX-512" if has512 else "AVX2 or older: the CPU has no AVX-512"))
     warm_target = TARGETS["warm_ratio_avx2" if args.avx2 else "warm_ratio"]
     met = []
