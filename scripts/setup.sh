@@ -2,7 +2,7 @@
 # Set up everything the Rust notebooks need; safe to re-run (skips what is there).
 #
 #   1. rustup component rust-src          (evcxr's completions need it)
-#   2. evcxr_jupyter 0.22.0 via cargo     (~30 min on 2 cores the first time; --locked is required)
+#   2. evcxr_jupyter 0.22.0 via cargo     (10–35 min on 2 cores the first time; --locked is required)
 #   3. .venv/ with requirements-notebooks.txt (JupyterLab + nbclient executor)
 #   4. the `rust` kernel spec INSIDE the venv: .venv/share/jupyter/kernels/rust/
 #      (never ~/.local/share/jupyter: we do not run `evcxr_jupyter --install`
@@ -46,7 +46,7 @@ if evcxr_ok; then
 elif [ "${SETUP_SKIP_EVCXR:-0}" = 1 ]; then
   log "evcxr_jupyter: missing, skipped (SETUP_SKIP_EVCXR=1)"
 else
-  log "evcxr_jupyter $EVCXR_VERSION: installing (about 30 minutes on 2 cores)"
+  log "evcxr_jupyter $EVCXR_VERSION: installing (10–35 minutes on 2 cores, once)"
   cargo install --locked evcxr_jupyter --version "$EVCXR_VERSION"
 fi
 EVCXR_BIN="$CARGO_BIN/evcxr_jupyter"

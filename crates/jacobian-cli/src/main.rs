@@ -191,7 +191,7 @@ where
             progress(start, &format!("{job}({name}): {} warm runs", args.runs));
             // Errors surface here, not inside the timing loop. A short job then runs a few more
             // times untimed: after the job before it, its data is out of cache and its first runs
-            // are up to 2× slower (measured), which would bias the comparison of short jobs.
+            // are noticeably slower, which would bias the comparison of short jobs.
             let t = Instant::now();
             f()?;
             if t.elapsed().as_secs_f64() < 0.05 {

@@ -9,7 +9,7 @@
 //! `n = 5000` times, reverse mode once (`m = 1`). For `G` it is the other way round.
 //!
 //! The structured modes and the bracketed chain are counted by running them on
-//! [`Structure`](crate::structured::Structure)s (see [`plan`](crate::plan)), so their counts are
+//! `Structure`s (see [`plan`](crate::plan)), so their counts are
 //! those of the code that computes them.
 
 use std::fmt;

@@ -65,12 +65,18 @@ impl<T: Real> Program<T> {
 }
 
 impl<T: Real> Prepared<T> {
-    /// The same, computed by `strategy`.
+    /// The same, computed by `strategy` (a kept seed is dropped: it may be of the other side).
     pub fn with_strategy(self, strategy: Strategy) -> Self {
-        Prepared { strategy, ..self }
+        Prepared {
+            strategy,
+            identity: None,
+            ..self
+        }
     }
 
-    /// The same, seeding `chunk` basis directions per pass.
+    /// The same, seeding `chunk` basis directions per pass. For the textbook and structured
+    /// sweeps this bounds the memory of each pass by `chunk`; the bracketed strategy multiplies
+    /// its whole chain on every pass, so a chunk bounds only its seed.
     ///
     /// # Errors
     /// [`Error::ZeroChunk`] if `chunk` is 0.

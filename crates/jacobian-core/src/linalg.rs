@@ -1,6 +1,6 @@
 //! The one matrix product everything funnels into, `c = α a·b + β c`, and which kernels run it.
 //! Performance plumbing, not automatic differentiation: the rest of the crate states *what*
-//! product it needs and calls [`gemm`].
+//! product it needs and calls [`gemm()`].
 //!
 //! - Matrix–matrix products go to the [`gemm`](https://docs.rs/gemm) crate (its public `gemm`
 //!   function), on all threads of rayon's pool. It picks AVX-512, AVX2 with FMA or a portable
@@ -39,7 +39,7 @@ pub fn gemm<T: Real>(alpha: T, a: ArrayView2<T>, b: ArrayView2<T>, beta: T, c: A
         unsafe { product_f32(alpha, same(a), same(b), beta, same(c)) }
     } else {
         let (alpha, beta) = (alpha.to_f64_lossy(), beta.to_f64_lossy());
-        // SAFETY: `Real` is implemented for `f32` and `f64` only, so `T` is `f64`.
+        // SAFETY: `Real` is sealed and implemented for `f32` and `f64` only, so `T` is `f64`.
         unsafe { product_f64(alpha, same(a), same(b), beta, same(c)) }
     }
 }

@@ -2,9 +2,18 @@
 
 use std::fmt;
 
-/// A floating-point element type: `f32` (the default, as in JAX) or `f64`.
+mod sealed {
+    /// Implemented for `f32` and `f64` only, so that no other crate can implement [`Real`](super::Real).
+    pub trait Sealed {}
+    impl Sealed for f32 {}
+    impl Sealed for f64 {}
+}
+
+/// A floating-point element type: `f32` (the default, as in JAX) or `f64`. Sealed: the matrix
+/// products are written for these two types only.
 pub trait Real:
-    num_traits::Float
+    sealed::Sealed
+    + num_traits::Float
     + ndarray::LinalgScalar
     + ndarray::ScalarOperand
     + Send

@@ -47,7 +47,7 @@ macro_rules! simd_kernels {
                 }};
             }
             // Four rows against one x: each chunk of x is loaded once for four rows, which
-            // halves the loads per multiply–add (25% faster on A1 x here). Four named
+            // halves the loads per multiply–add. Four named
             // accumulator arrays, not an array of arrays: that is the form LLVM vectorises.
             // 64 bytes of each (one AVX-512 register, two AVX2 ones): no spills on AVX2.
             const L4: usize = 64 / std::mem::size_of::<$t>();
@@ -313,7 +313,7 @@ macro_rules! matvec_impl {
             if m * n < MV_PAR_MIN || nt <= 1 {
                 return body(0..m, ys);
             }
-            // Each thread streams its own block of rows (contiguous memory: 25–30% faster than
+            // Each thread streams its own block of rows (contiguous memory, faster than
             // splitting the columns) into a partial y; the partials are then added.
             let rows = m.div_ceil(nt).next_multiple_of(4);
             let (_, partials) = rayon::join(

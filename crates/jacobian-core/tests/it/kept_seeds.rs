@@ -100,3 +100,17 @@ fn kept_seeds_give_the_same_jacobians() {
         );
     }
 }
+
+/// A `Prepared` switched to the other side after a run does not reuse the seed it kept: the
+/// Jacobian of `R^3 → R^2` needs a 3×3 identity forward and a 2×2 one in reverse.
+#[test]
+fn a_switched_strategy_makes_its_own_seed() {
+    let f = jacobian_core::network::DeepNetwork::<f64>::new(&[3, 4, 2])
+        .unwrap()
+        .trace();
+    let x = random_input::<f64>(3, 7);
+    let mut prepared = f.prepare().with_strategy(Strategy::Forward);
+    assert_eq!(prepared.jacobian(&x).unwrap(), jacfwd(&f, &x).unwrap());
+    let mut prepared = prepared.with_strategy(Strategy::Reverse);
+    assert_eq!(prepared.jacobian(&x).unwrap(), jacrev(&f, &x).unwrap());
+}
