@@ -41,7 +41,6 @@ from common import DENSE, JOBS, ROOT, TARGETS, fmt_s, loadavg, mark, table
 VENV_PY = ROOT / ".venv-jax" / "bin" / "python"
 JAX_VERSION = "0.10.2"
 JAX_BENCH = ROOT / "bench" / "jax_bench.py"
-TARGET = ROOT / "target" / "release"
 
 
 def say(msg):
@@ -150,12 +149,12 @@ def main():
         ap.error("--widths takes four widths >= 1; --pairs and --repro-runs at least 1")
 
     jax_versions = ensure_venv()
-    global TARGET
     # The AVX2 path: jacobian-core without its `avx512` feature, in a target folder of its own.
     build = ["cargo", "build", "--release", "-p", "bench"]
+    bins = ROOT / "target" / "release"
     if args.avx2:
         build += ["--no-default-features", "--features", "cli", "--target-dir", str(ROOT / "target" / "avx2")]
-        TARGET = ROOT / "target" / "avx2" / "release"
+        bins = ROOT / "target" / "avx2" / "release"
     if not args.no_build:
         say(" ".join(build))
         subprocess.run(build, cwd=ROOT, check=True)
@@ -167,11 +166,11 @@ def main():
     load_start, t_start = loadavg(), time.perf_counter()
 
     say("the machine's f32 ceiling (target/release/peak)")
-    peak, _, _ = timed([TARGET / "peak"] + (["--avx2"] if args.avx2 else []), ours_env)
+    peak, _, _ = timed([bins / "peak"] + (["--avx2"] if args.avx2 else []), ours_env)
 
     say("warm, paired: bench/jax_bench.py serve and target/release/serve in turn")
     jax_srv = Server(jax_cmd + ["serve"] + w, jax_env)
-    ours_srv = Server([TARGET / "serve"] + w, ours_env)
+    ours_srv = Server([bins / "serve"] + w, ours_env)
     first = {"jax": json.loads(jax_srv.ask("first")), "ours": json.loads(ours_srv.ask("first"))}
     warm = {}
     for job in list(JOBS) + ["jacfwd_structured_f"]:
@@ -187,12 +186,12 @@ def main():
     repro = {"jax": [], "ours": []}
     for _ in range(args.repro_runs):
         repro["jax"].append(timed(jax_cmd + ["reproduction"] + w, jax_env))
-        repro["ours"].append(timed([TARGET / "job", "--job", "reproduction"] + w, ours_env))
+        repro["ours"].append(timed([bins / "job", "--job", "reproduction"] + w, ours_env))
 
     say("memory of jacfwd(F) above idle: JAX jit, ours, ours --chunk 256")
     mem = {"JAX jax.jit(jacfwd(F))": timed(jax_cmd + ["memory"] + w, jax_env)[0]}
     for label, chunk in (("ours", []), ("ours --chunk 256", ["--chunk", "256"])):
-        mem[label] = timed([TARGET / "job", "--job", "jacfwd_f"] + chunk + w, ours_env)[0]
+        mem[label] = timed([bins / "job", "--job", "jacfwd_f"] + chunk + w, ours_env)[0]
 
     # ------------------------------------------------------------ report
     rustc = subprocess.run(["rustc", "--version"], capture_output=True, text=True).stdout.strip()

@@ -202,14 +202,18 @@ impl<T: Real> Prepared<T> {
 /// Basis vectors `range` of a space of `dirs` dimensions, as the columns (`n × k`) or the rows
 /// (`k × m`) of a seed for `strategy`.
 fn basis<T: Real>(dirs: usize, range: std::ops::Range<usize>, strategy: Strategy) -> Array2<T> {
-    let mut seed = Array2::zeros((dirs, range.len()));
-    for (j, i) in range.enumerate() {
-        seed[[i, j]] = T::one();
+    let columns = strategy.seeds_inputs();
+    let (k, start) = (range.len(), range.start);
+    let mut seed = Array2::zeros(if columns { (dirs, k) } else { (k, dirs) });
+    for j in 0..k {
+        let at = if columns {
+            [start + j, j]
+        } else {
+            [j, start + j]
+        };
+        seed[at] = T::one();
     }
-    match strategy.seeds_inputs() {
-        true => seed,
-        false => seed.reversed_axes().as_standard_layout().into_owned(),
-    }
+    seed
 }
 
 /// Forward mode, one direction: `(f(x), J(x) v)`.

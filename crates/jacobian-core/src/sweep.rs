@@ -56,7 +56,7 @@ impl Meter {
     }
 }
 
-/// Local Jacobians of node `i`: numeric (from a [`Linearization`]) or structureed (from the shapes).
+/// Local Jacobians of node `i`: numeric (from a [`Linearization`]) or structural (from the shapes).
 pub(crate) type Locals<'a, M> = dyn Fn(usize) -> Vec<M> + 'a;
 
 /// Forward mode through nodes `from..to`: given `seed = ∂v_from/∂(something)`, returns `∂v_to/∂(something)`.
