@@ -1,41 +1,14 @@
 //! Elementwise functions of one variable (`tanh`, `sin`, …): each states `f` and its derivative
 //! `f'` once, and [`Unary`] makes any of them a primitive with local Jacobian `diag(f'(x))`.
+//! The derivative is a formula ([`Expr`]) in `x` and `y = f(x)`, so that it can be evaluated on
+//! numbers and recorded in a gradient program alike.
 
 use std::fmt;
-use std::ops::{Add, Mul, Neg, Sub};
 
-use ndarray::{Array1, Zip};
+use ndarray::Array1;
 
-use crate::primitives::{Local, Primitive, Shape, ShapeMismatch};
+use crate::primitives::{Expr, Local, Primitive, Shape, ShapeMismatch};
 use crate::real::Real;
-
-// ---------------------------------------------------------------------------------------------
-
-/// What an elementwise derivative rule computes with: here a number of type `T`. The rules are
-/// written with these operations only, so that they can later run on traced values too, making
-/// a derivative a program that can be differentiated again.
-pub trait Scalar:
-    Clone + Add<Output = Self> + Sub<Output = Self> + Mul<Output = Self> + Neg<Output = Self>
-{
-    /// `sin(x)`.
-    fn sin(self) -> Self;
-    /// `cos(x)`.
-    fn cos(self) -> Self;
-    /// `x + c` for a literal `c`.
-    fn plus(self, c: f64) -> Self;
-}
-
-impl<T: Real> Scalar for T {
-    fn sin(self) -> Self {
-        num_traits::Float::sin(self)
-    }
-    fn cos(self) -> Self {
-        num_traits::Float::cos(self)
-    }
-    fn plus(self, c: f64) -> Self {
-        self + T::lit(c)
-    }
-}
 
 /// A scalar function applied elementwise, with its derivative. Its local Jacobian is the same
 /// for all of them: `diag(f'(x))`, so `Ẏ = diag(f'(x)) Ẋ` and `X̄ = Ȳ diag(f'(x))`.
@@ -44,8 +17,8 @@ pub trait Elementwise: Send + Sync + fmt::Debug + 'static {
     const NAME: &'static str;
     /// `f(x)`.
     fn f<T: Real>(x: T) -> T;
-    /// `f'(x)`, given `x` and `y = f(x)` (some derivatives are cheaper from `y`).
-    fn df<S: Scalar>(x: S, y: S) -> S;
+    /// `f'(x)` as a formula in `x` and `y = f(x)` (some derivatives are cheaper from `y`).
+    fn df<T: Real>(x: Expr<T>, y: Expr<T>) -> Expr<T>;
 }
 
 /// `tanh`, with `tanh'(x) = 1 - tanh(x)² = (1 - y)(1 + y)`: the factored form keeps its accuracy
@@ -57,7 +30,7 @@ impl Elementwise for Tanh {
     fn f<T: Real>(x: T) -> T {
         x.tanh()
     }
-    fn df<S: Scalar>(_: S, y: S) -> S {
+    fn df<T: Real>(_: Expr<T>, y: Expr<T>) -> Expr<T> {
         (-y.clone()).plus(1.0) * y.plus(1.0)
     }
 }
@@ -70,7 +43,7 @@ impl Elementwise for Sin {
     fn f<T: Real>(x: T) -> T {
         x.sin()
     }
-    fn df<S: Scalar>(x: S, _: S) -> S {
+    fn df<T: Real>(x: Expr<T>, _: Expr<T>) -> Expr<T> {
         x.cos()
     }
 }
@@ -83,7 +56,7 @@ impl Elementwise for Cos {
     fn f<T: Real>(x: T) -> T {
         x.cos()
     }
-    fn df<S: Scalar>(x: S, _: S) -> S {
+    fn df<T: Real>(x: Expr<T>, _: Expr<T>) -> Expr<T> {
         -x.sin()
     }
 }
@@ -96,7 +69,7 @@ impl Elementwise for Exp {
     fn f<T: Real>(x: T) -> T {
         x.exp()
     }
-    fn df<S: Scalar>(_: S, y: S) -> S {
+    fn df<T: Real>(_: Expr<T>, y: Expr<T>) -> Expr<T> {
         y
     }
 }
@@ -109,7 +82,7 @@ impl Elementwise for Square {
     fn f<T: Real>(x: T) -> T {
         x * x
     }
-    fn df<S: Scalar>(x: S, _: S) -> S {
+    fn df<T: Real>(x: Expr<T>, _: Expr<T>) -> Expr<T> {
         x.clone() + x
     }
 }
@@ -131,9 +104,7 @@ impl<T: Real, E: Elementwise> Primitive<T> for Unary<E> {
     fn derivative(&self) -> Vec<Local<T>> {
         vec![Local::Diagonal] // ∂f(x)/∂x = diag(f'(x))
     }
-    fn diagonal(&self, _: usize, inputs: &[&Array1<T>], y: &Array1<T>) -> Array1<T> {
-        Zip::from(inputs[0])
-            .and(y)
-            .map_collect(|&x, &y| E::df(x, y))
+    fn diagonal(&self, _: usize) -> Expr<T> {
+        E::df(Expr::Arg(0), Expr::Output)
     }
 }

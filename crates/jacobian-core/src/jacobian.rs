@@ -255,7 +255,7 @@ pub fn vjp<'a, 'b, T: Real>(
 }
 
 /// One direction through the prepared path, flattened.
-fn one_direction<T: Real>(
+pub(crate) fn one_direction<T: Real>(
     f: &Program<T>,
     strategy: Strategy,
     lin: &Linearization<'_, T>,

@@ -101,6 +101,8 @@ pub mod cost;
 pub mod elementwise;
 pub mod error;
 pub mod finite_diff;
+pub mod grad;
+pub mod hessian;
 pub mod jacobian;
 pub mod linalg;
 pub mod matrix;
@@ -121,6 +123,8 @@ pub use ndarray_rand;
 
 pub use cost::{Cost, Strategy};
 pub use error::{Error, Result};
+pub use grad::grad;
+pub use hessian::{hessian, hessian_with, hvp};
 pub use jacobian::{
     jacfwd, jacfwd_chunked, jacfwd_structured, jacobian, jacobian_with, jacrev, jacrev_chunked,
     jacrev_structured, jvp, vjp, Prepared,

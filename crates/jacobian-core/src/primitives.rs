@@ -15,6 +15,7 @@
 //! layer up, for a scalar function), and give `Var` a method that records it.
 
 use std::fmt;
+use std::ops;
 use std::sync::Arc;
 
 use ndarray::{Array1, Array2, Axis};
@@ -79,18 +80,19 @@ fn mismatch(expected: impl Into<String>, actual: impl Into<String>) -> ShapeMism
 
 /// The local Jacobian `Lᵢ = ∂y/∂xᵢ` of one argument, as a primitive states it: its structure,
 /// and the constant or the rule that gives its entries. From this one statement the sweeps get
-/// the numbers (`Local::at`) and the cost model the kind and size ([`Local::structure`]).
+/// the numbers (`Local::at`), the cost model the kind and size ([`Local::structure`]), and
+/// [`grad`](crate::grad()) the reverse sweep recorded as a program.
 #[derive(Debug, Clone)]
 pub enum Local<T> {
     /// `I`.
     Identity,
     /// `s I`, a constant multiple of the identity (a diagonal).
     Scaled(T),
-    /// `diag(d)`, with `d` read off the point by [`Primitive::diagonal`].
+    /// `diag(d)`, with `d` given by the formula [`Primitive::diagonal`].
     Diagonal,
     /// A constant matrix `A`, shared with the program.
     Matrix(Matrix<T>),
-    /// `1ᵀ`, the row of ones of a sum.
+    /// The `m × n` matrix of ones: `1ᵀ` for a sum (`m = 1`), `1` for a broadcast (`n = 1`).
     Ones,
 }
 
@@ -109,15 +111,114 @@ impl<T: Real> Local<T> {
         }
     }
 
-    /// The local Jacobian with its entries, `diagonal` giving them for [`Local::Diagonal`].
-    pub(crate) fn at(self, n: usize, diagonal: impl FnOnce() -> Array1<T>) -> Structured<T> {
+    /// The local Jacobian (`m × n`) with its entries, `diagonal` giving them for [`Local::Diagonal`].
+    pub(crate) fn at(
+        self,
+        m: usize,
+        n: usize,
+        diagonal: impl FnOnce() -> Array1<T>,
+    ) -> Structured<T> {
         match self {
             Local::Identity => Structured::Identity(n),
             Local::Scaled(s) => Structured::Diagonal(Array1::from_elem(n, s)),
             Local::Diagonal => Structured::Diagonal(diagonal()),
             Local::Matrix(a) => Structured::Constant(a),
-            Local::Ones => Structured::Dense(Array2::ones((1, n))),
+            Local::Ones => Structured::Dense(Array2::ones((m, n))),
         }
+    }
+}
+
+/// The entries `d` of a diagonal local Jacobian `diag(d)`, as an elementwise formula in the
+/// node's arguments and output: `tanh' = (1 - y)(1 + y)` is `(-y).plus(1) * y.plus(1)`.
+///
+/// A rule stated as data can be run two ways: on numbers, where the sweeps need the entries
+/// ([`Expr::eval`]), and on traced values, where [`grad`](crate::grad()) records it as part of
+/// the gradient program, so that the derivative can itself be differentiated.
+#[derive(Debug, Clone)]
+pub enum Expr<T> {
+    /// Argument `i` of the node.
+    Arg(usize),
+    /// The node's output.
+    Output,
+    /// A constant vector.
+    Const(Arc<Array1<T>>),
+    /// `-e`.
+    Neg(Box<Expr<T>>),
+    /// `e + c`, for a literal `c`.
+    Plus(Box<Expr<T>>, f64),
+    /// `a + b`.
+    Add(Box<Expr<T>>, Box<Expr<T>>),
+    /// `a ⊙ b`.
+    Mul(Box<Expr<T>>, Box<Expr<T>>),
+    /// `sin(e)`.
+    Sin(Box<Expr<T>>),
+    /// `cos(e)`.
+    Cos(Box<Expr<T>>),
+}
+
+impl<T: Real> Expr<T> {
+    /// `e + c`.
+    pub fn plus(self, c: f64) -> Self {
+        Expr::Plus(Box::new(self), c)
+    }
+    /// `sin(e)`.
+    pub fn sin(self) -> Self {
+        Expr::Sin(Box::new(self))
+    }
+    /// `cos(e)`.
+    pub fn cos(self) -> Self {
+        Expr::Cos(Box::new(self))
+    }
+
+    /// The formula on numbers: `args` are the node's argument values, `output` its value.
+    pub fn eval(&self, args: &[&Array1<T>], output: &Array1<T>) -> Array1<T> {
+        let eval = |e: &Expr<T>| e.eval(args, output);
+        match self {
+            Expr::Arg(i) => args[*i].clone(),
+            Expr::Output => output.clone(),
+            Expr::Const(c) => (**c).clone(),
+            Expr::Neg(e) => -eval(e),
+            Expr::Plus(e, c) => eval(e) + T::lit(*c),
+            Expr::Add(a, b) => eval(a) + eval(b),
+            Expr::Mul(a, b) => eval(a) * eval(b),
+            Expr::Sin(e) => eval(e).mapv_into(|v| v.sin()),
+            Expr::Cos(e) => eval(e).mapv_into(|v| v.cos()),
+        }
+    }
+
+    /// Whether the formula reads the point (an argument or the output), not only constants.
+    pub fn reads_point(&self) -> bool {
+        match self {
+            Expr::Arg(_) | Expr::Output => true,
+            Expr::Const(_) => false,
+            Expr::Neg(e) | Expr::Plus(e, _) | Expr::Sin(e) | Expr::Cos(e) => e.reads_point(),
+            Expr::Add(a, b) | Expr::Mul(a, b) => a.reads_point() || b.reads_point(),
+        }
+    }
+}
+
+impl<T> ops::Add for Expr<T> {
+    type Output = Expr<T>;
+    fn add(self, rhs: Self) -> Self {
+        Expr::Add(Box::new(self), Box::new(rhs))
+    }
+}
+impl<T> ops::Sub for Expr<T> {
+    type Output = Expr<T>;
+    fn sub(self, rhs: Self) -> Self {
+        self + -rhs
+    }
+}
+impl<T> ops::Mul for Expr<T> {
+    type Output = Expr<T>;
+    fn mul(self, rhs: Self) -> Self {
+        Expr::Mul(Box::new(self), Box::new(rhs))
+    }
+}
+impl<T> ops::Neg for Expr<T> {
+    type Output = Expr<T>;
+    fn neg(self) -> Self {
+        Expr::Neg(Box::new(self))
     }
 }
 
@@ -155,19 +256,22 @@ pub trait Primitive<T: Real>: Send + Sync + fmt::Debug {
     /// pushes a tangent batch through as `Ẏ = Σᵢ Lᵢ Ẋᵢ`, reverse mode pulls a cotangent batch
     /// back as `X̄ᵢ = Ȳ Lᵢ` (see [`sweep`](crate::sweep)).
     fn derivative(&self) -> Vec<Local<T>>;
-    /// The entries `d` of argument `arg`'s local Jacobian `diag(d)`, where [`derivative`](Self::derivative)
-    /// says [`Local::Diagonal`].
-    fn diagonal(&self, arg: usize, inputs: &[&Array1<T>], output: &Array1<T>) -> Array1<T> {
-        let _ = (arg, inputs, output);
+    /// The formula for the entries `d` of argument `arg`'s local Jacobian `diag(d)`, where
+    /// [`derivative`](Self::derivative) says [`Local::Diagonal`].
+    fn diagonal(&self, arg: usize) -> Expr<T> {
+        let _ = arg;
         unreachable!("`{}` states no diagonal local Jacobian", self.name())
     }
 }
 
-/// Whether a primitive's derivative reads the point (a diagonal does; a constant matrix, an
-/// identity or a sum's row of ones does not). Values no derivative reads are not computed for a
-/// Jacobian.
+/// Whether a primitive's derivative reads the point (`tanh`'s diagonal does; a constant matrix,
+/// an identity or a sum's row of ones does not). Values no derivative reads are not computed for
+/// a Jacobian.
 pub(crate) fn reads_values<T: Real>(p: &dyn Primitive<T>) -> bool {
-    p.derivative().iter().any(|l| matches!(l, Local::Diagonal))
+    let locals = p.derivative().into_iter().enumerate();
+    locals
+        .into_iter()
+        .any(|(j, l)| matches!(l, Local::Diagonal) && p.diagonal(j).reads_point())
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -252,13 +356,7 @@ impl<T: Real> Primitive<T> for AddConst<T> {
         Some(("b".into(), format!("[{i}]"), v))
     }
     fn shape(&self, inputs: &[Shape]) -> Result<Shape, ShapeMismatch> {
-        match inputs[0] {
-            Shape::Vector(n) if n == self.b.len() => Ok(inputs[0]),
-            s => Err(mismatch(
-                format!("a vector of length {} (the constant's)", self.b.len()),
-                s.describe(),
-            )),
-        }
+        same_len(self.b.len(), inputs[0])
     }
     fn eval(&self, inputs: &[&Array1<T>]) -> Array1<T> {
         if self.subtract {
@@ -297,6 +395,51 @@ impl<T: Real> Primitive<T> for Scale<T> {
     }
     fn derivative(&self) -> Vec<Local<T>> {
         vec![Local::Scaled(self.s)] // ∂(s x)/∂x = s I
+    }
+}
+
+/// `y = c ⊙ x` with a constant vector `c`. Local Jacobian `diag(c)`: `Ẏ = diag(c) Ẋ`,
+/// `X̄ = Ȳ diag(c)`. Gradients use it, where a cotangent that does not depend on `x` meets a diagonal.
+#[derive(Debug)]
+pub struct MulConst<T> {
+    /// The constant vector.
+    pub c: Arc<Array1<T>>,
+}
+
+impl<T: Real> Primitive<T> for MulConst<T> {
+    fn name(&self) -> &'static str {
+        "mul_const"
+    }
+    fn params(&self) -> String {
+        format!("[{}]", self.c.len())
+    }
+    fn non_finite_constant(&self) -> Option<(String, String, f64)> {
+        let (i, v) = first_non_finite(self.c.view())?;
+        Some(("c".into(), format!("[{i}]"), v))
+    }
+    fn shape(&self, inputs: &[Shape]) -> Result<Shape, ShapeMismatch> {
+        same_len(self.c.len(), inputs[0])
+    }
+    fn eval(&self, inputs: &[&Array1<T>]) -> Array1<T> {
+        inputs[0] * &*self.c
+    }
+    fn derivative(&self) -> Vec<Local<T>> {
+        vec![Local::Diagonal]
+    }
+    fn diagonal(&self, _: usize) -> Expr<T> {
+        Expr::Const(Arc::clone(&self.c)) // ∂(c ⊙ x)/∂x = diag(c)
+    }
+}
+
+/// A value of the constant's length (a scalar for a constant of length 1), or what was expected.
+fn same_len(len: usize, input: Shape) -> Result<Shape, ShapeMismatch> {
+    if input.len() == len {
+        Ok(input)
+    } else {
+        Err(mismatch(
+            format!("a vector of length {len} (the constant's)"),
+            input.describe(),
+        ))
     }
 }
 
@@ -368,8 +511,8 @@ impl<T: Real> Primitive<T> for Mul {
     fn derivative(&self) -> Vec<Local<T>> {
         vec![Local::Diagonal, Local::Diagonal]
     }
-    fn diagonal(&self, arg: usize, inputs: &[&Array1<T>], _: &Array1<T>) -> Array1<T> {
-        inputs[1 - arg].clone() // ∂(u ⊙ v)/∂u = diag(v), ∂(u ⊙ v)/∂v = diag(u)
+    fn diagonal(&self, arg: usize) -> Expr<T> {
+        Expr::Arg(1 - arg) // ∂(u ⊙ v)/∂u = diag(v), ∂(u ⊙ v)/∂v = diag(u)
     }
 }
 
@@ -399,6 +542,35 @@ impl<T: Real> Primitive<T> for Sum {
     }
     fn derivative(&self) -> Vec<Local<T>> {
         vec![Local::Ones] // ∂(Σ x)/∂x = 1ᵀ
+    }
+}
+
+/// `y = (x, x, …, x)`: a value of one element repeated `len` times, the transpose of a sum.
+/// Local Jacobian `1` (a column of ones): `Ẏ = 1 Ẋ`, `X̄ = Ȳ 1` (the sum of the cotangent).
+#[derive(Debug)]
+pub struct Broadcast {
+    /// The length of the result.
+    pub len: usize,
+}
+
+impl<T: Real> Primitive<T> for Broadcast {
+    fn name(&self) -> &'static str {
+        "broadcast"
+    }
+    fn params(&self) -> String {
+        format!("[{}]", self.len)
+    }
+    fn shape(&self, inputs: &[Shape]) -> Result<Shape, ShapeMismatch> {
+        match inputs[0].len() {
+            1 => Ok(Shape::Vector(self.len)),
+            _ => Err(mismatch("a scalar for `broadcast`", inputs[0].describe())),
+        }
+    }
+    fn eval(&self, inputs: &[&Array1<T>]) -> Array1<T> {
+        Array1::from_elem(self.len, inputs[0][0])
+    }
+    fn derivative(&self) -> Vec<Local<T>> {
+        vec![Local::Ones] // ∂(x 1)/∂x = 1
     }
 }
 

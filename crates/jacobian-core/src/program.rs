@@ -280,9 +280,13 @@ impl<T: Real> Linearization<'_, T> {
         let node = &self.program.nodes[i];
         let inputs: Vec<&Array1<T>> = node.args.iter().map(|&a| &self.values[a]).collect();
         let output = &self.values[i + 1];
-        let locals = node.prim.derivative().into_iter().enumerate();
+        let (m, locals) = (output.len(), node.prim.derivative().into_iter().enumerate());
         locals
-            .map(|(j, l)| l.at(inputs[j].len(), || node.prim.diagonal(j, &inputs, output)))
+            .map(|(j, l)| {
+                l.at(m, inputs[j].len(), || {
+                    node.prim.diagonal(j).eval(&inputs, output)
+                })
+            })
             .collect()
     }
 }

@@ -25,9 +25,10 @@ struct Builder<T> {
 /// A value being traced: what a function written for [`Program::trace`] computes with.
 ///
 /// Arithmetic on `Var`s records primitives; nothing is computed while tracing. The methods and
-/// operators are the supported operations: `matrix.dot(&x)`, `x + &b`, `x - &b`, `u + v`, `u - v`,
-/// `u * v`, `0.1 * x`, `-x`, `x.tanh()`, `x.sin()`, `x.cos()`, `x.exp()`, `x.square()`, `x.sum()`,
-/// `x.squeeze()`, `x.atleast_1d()`.
+/// operators are the supported operations: `matrix.dot(&x)`, `x + &b`, `x - &b`, `x * &c` (for
+/// constant vectors `b`, `c`), `x + 1.0`, `u + v`, `u - v`, `u * v`, `0.1 * x`, `-x`, `x.tanh()`,
+/// `x.sin()`, `x.cos()`, `x.exp()`, `x.square()`, `x.sum()`, `x.broadcast(n)`, `x.squeeze()`,
+/// `x.atleast_1d()`.
 #[derive(Clone)]
 pub struct Var<T> {
     id: ValueId,
@@ -48,6 +49,11 @@ impl<T: Real> Var<T> {
     }
 
     fn record(&self, prim: impl Primitive<T> + 'static, others: &[&Var<T>]) -> Var<T> {
+        self.apply(Arc::new(prim), others)
+    }
+
+    /// Records `prim` applied to `self` and `others`, checking shapes and constants.
+    pub(crate) fn apply(&self, prim: Arc<dyn Primitive<T>>, others: &[&Var<T>]) -> Var<T> {
         let mut b = self.builder.borrow_mut();
         let mut args = vec![self.id];
         let mut shapes = vec![self.shape];
@@ -77,22 +83,23 @@ impl<T: Real> Var<T> {
         };
         if b.error.is_none() {
             b.error =
-                non_finite_constant(&prim).map(|(constant, at, value)| Error::NonFiniteConstant {
+                non_finite_constant(&*prim).map(|(constant, at, value)| Error::NonFiniteConstant {
                     what: format!("`{}` constant {constant}", prim.name()),
                     at,
                     value,
                 });
         }
-        b.nodes.push(Node {
-            prim: Arc::new(prim),
-            args,
-            shape,
-        });
+        b.nodes.push(Node { prim, args, shape });
         Var {
             id: b.nodes.len(),
             shape,
             builder: Rc::clone(&self.builder),
         }
+    }
+
+    /// `s · x` for a constant of the trace's type.
+    pub(crate) fn scale(&self, s: T) -> Var<T> {
+        self.record(p::Scale { s }, &[])
     }
 
     /// `tanh` elementwise.
@@ -118,6 +125,10 @@ impl<T: Real> Var<T> {
     /// The sum of the elements, a scalar.
     pub fn sum(&self) -> Var<T> {
         self.record(p::Sum, &[])
+    }
+    /// A scalar (or a length-1 vector) repeated `len` times (`jnp.broadcast_to(x, (len,))`).
+    pub fn broadcast(&self, len: usize) -> Var<T> {
+        self.record(p::Broadcast { len }, &[])
     }
     /// A length-1 vector as a scalar; any other value unchanged (`jnp.squeeze`).
     pub fn squeeze(&self) -> Var<T> {
@@ -212,6 +223,39 @@ macro_rules! const_binop {
 }
 const_binop!(Add, add, false);
 const_binop!(Sub, sub, true);
+
+impl<T: Real> ops::Mul<&Array1<T>> for &Var<T> {
+    type Output = Var<T>;
+    /// Multiplies elementwise by a constant vector (copied into the program).
+    fn mul(self, c: &Array1<T>) -> Var<T> {
+        self.record(
+            p::MulConst {
+                c: Arc::new(c.clone()),
+            },
+            &[],
+        )
+    }
+}
+impl<T: Real> ops::Mul<&Array1<T>> for Var<T> {
+    type Output = Var<T>;
+    fn mul(self, c: &Array1<T>) -> Var<T> {
+        &self * c
+    }
+}
+impl<T: Real> ops::Add<f64> for &Var<T> {
+    type Output = Var<T>;
+    /// Adds a constant to every element.
+    fn add(self, c: f64) -> Var<T> {
+        let b = Array1::from_elem(self.shape.len(), T::lit(c));
+        self + &b
+    }
+}
+impl<T: Real> ops::Add<f64> for Var<T> {
+    type Output = Var<T>;
+    fn add(self, c: f64) -> Var<T> {
+        &self + c
+    }
+}
 
 impl<T: Real> ops::Mul<&Var<T>> for f64 {
     type Output = Var<T>;

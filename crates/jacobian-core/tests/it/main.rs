@@ -13,4 +13,5 @@ mod linalg;
 mod modes;
 mod primitives;
 mod random_programs;
+mod second;
 mod strategies;

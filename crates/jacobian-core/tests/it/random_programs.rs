@@ -2,7 +2,8 @@
 //!
 //! proptest draws a small straight-line program: values of several lengths, read more than once,
 //! combined again further on (so the graph is not a chain), through every supported operation
-//! but `atleast_1d` (a no-op on vectors). For each, in f64:
+//! but `atleast_1d` (a no-op on vectors). For each, in f64 (`second.rs` differentiates the same
+//! programs twice):
 //! - every strategy (both textbook modes, chunked or not, both structured modes, the bracketed
 //!   chain and `jacobian`) gives the same Jacobian, to rounding;
 //! - that Jacobian matches central finite differences, which share no code with the AD;
@@ -25,7 +26,7 @@ use proptest::strategy::Strategy as _;
 
 /// One step of a random program. `a` and `b` pick earlier values (modulo how many there are).
 #[derive(Debug, Clone)]
-enum Op {
+pub(crate) enum Op {
     Tanh(usize),
     Sin(usize),
     Cos(usize),
@@ -42,9 +43,15 @@ enum Op {
     Dot(usize, usize, bool),
     AddConst(usize),
     SubConst(usize),
+    /// `c ⊙ u` for a constant vector `c`.
+    MulConst(usize),
+    /// `u + 0.5`.
+    AddScalar(usize),
+    /// `Σ u`, broadcast to the length of the `b`-th value.
+    SumBroadcast(usize, usize),
 }
 
-fn op() -> impl proptest::strategy::Strategy<Value = Op> {
+pub(crate) fn op() -> impl proptest::strategy::Strategy<Value = Op> {
     let i = 0usize..64;
     prop_oneof![
         i.clone().prop_map(Op::Tanh),
@@ -60,7 +67,10 @@ fn op() -> impl proptest::strategy::Strategy<Value = Op> {
         (i.clone(), 1usize..7, any::<bool>()).prop_map(|(a, r, t)| Op::Dot(a, r, t)),
         (i.clone(), 1usize..7, any::<bool>()).prop_map(|(a, r, t)| Op::Dot(a, r, t)),
         i.clone().prop_map(Op::AddConst),
-        i.prop_map(Op::SubConst),
+        i.clone().prop_map(Op::SubConst),
+        i.clone().prop_map(Op::MulConst),
+        i.clone().prop_map(Op::AddScalar),
+        (i.clone(), i).prop_map(|(a, b)| Op::SumBroadcast(a, b)),
     ]
 }
 
@@ -78,7 +88,7 @@ fn vector(len: usize, salt: usize) -> Array1<f64> {
 
 /// The program the ops describe, on inputs of length `n`. Its output is the last value, or its
 /// sum (a scalar output) when `sum` is set, or a single-element value squeezed.
-fn build(n: usize, ops: &[Op], sum: bool) -> Program<f64> {
+pub(crate) fn build(n: usize, ops: &[Op], sum: bool) -> Program<f64> {
     Program::<f64>::trace(n, |x| {
         let mut vals: Vec<Var<f64>> = vec![x];
         let pick = |vals: &[Var<f64>], a: usize| vals[a % vals.len()].clone();
@@ -125,6 +135,15 @@ fn build(n: usize, ops: &[Op], sum: bool) -> Program<f64> {
                 Op::SubConst(a) => {
                     let u = pick(&vals, a);
                     &u - &vector(u.shape().len(), k)
+                }
+                Op::MulConst(a) => {
+                    let u = pick(&vals, a);
+                    &u * &vector(u.shape().len(), k)
+                }
+                Op::AddScalar(a) => pick(&vals, a) + 0.5,
+                Op::SumBroadcast(a, b) => {
+                    let len = pick(&vals, b).shape().len();
+                    pick(&vals, a).sum().broadcast(len)
                 }
             };
             vals.push(next);
