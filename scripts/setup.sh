@@ -9,6 +9,9 @@
 #      against the user's dirs). Its kernel.json sets cargo profile env vars so
 #      notebook builds (dependencies included) get opt-level 3 with
 #      debug-assertions and overflow-checks OFF.
+#   5. Chromium (Debian's `chromium`, /usr/bin/chromium) for scripts/browser_test.py, with apt
+#      when missing; SETUP_SKIP_CHROMIUM=1 skips it (scripts/lab.sh sets it: JupyterLab alone
+#      does not need it).
 #
 # Environment knobs: PYTHON (interpreter for the venv, default python3),
 # SETUP_SKIP_EVCXR=1 (don't build evcxr_jupyter; for Python-only checks).
@@ -124,4 +127,30 @@ if old != new:
 else:
     print(f"[setup] kernel spec: up to date ({path})", file=sys.stderr)
 EOF
+
+# --- 5. Chromium for the browser test (scripts/browser_test.py) ---------------------
+# Debian's package; Playwright (in the venv) drives it. Playwright's own browser download is not
+# used. Not needed to open the notebooks, so a machine that cannot install it only gets a message.
+if [ -x /usr/bin/chromium ]; then
+  log "chromium: present"
+elif [ "${SETUP_SKIP_CHROMIUM:-0}" = 1 ]; then
+  log "chromium: missing, skipped (SETUP_SKIP_CHROMIUM=1)"
+elif ! command -v apt-get >/dev/null 2>&1; then
+  log "chromium: missing and no apt-get here; install a Chromium yourself and point CHROMIUM=/path/to/it at it for scripts/browser_test.py"
+else
+  as_root=()
+  if [ "$(id -u)" != 0 ]; then
+    if command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then as_root=(sudo -n); else as_root=(none); fi
+  fi
+  if [ "${as_root[*]}" = none ]; then
+    log "chromium: missing; install it as root: apt-get update && apt-get install -y chromium"
+  else
+    log "chromium: installing Debian's package with apt-get (once)"
+    if ! { "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq &&
+           "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }; then
+      log "chromium: apt-get failed; scripts/browser_test.py will not run until /usr/bin/chromium exists"
+    fi
+  fi
+fi
+
 log "done. Open the notebooks with scripts/lab.sh; run them headless with .venv/bin/python scripts/run_notebooks.py"
