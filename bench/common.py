@@ -15,6 +15,15 @@ JOBS = {
     "jacfwd_g": "jacfwd(G)",
     "jacrev_g": "jacrev(G)",
 }
+# Second derivatives of F (bench::jobs::Job::{GradF, HvpF, HessianF} on ours): the gradient,
+# a Hessian-vector product jvp(grad(F)) in the direction v = normal(PRNGKey(1)), and the Hessian
+# by forward over reverse (jax.hessian). Ours also runs `hessian_structured_f`, paired with JAX's
+# hessian_f.
+SECOND = {
+    "grad_f": "grad(F)",
+    "hvp_f": "Hv = jvp(grad(F))",
+    "hessian_f": "hessian(F)",
+}
 # The jobs that are one dense n1 x n0 x n0 product each (A1 times the standard basis).
 DENSE = ("jacfwd_f", "jacrev_g")
 
@@ -27,6 +36,11 @@ TARGETS = {
     "memory_jacfwd_f": 1.0,  # ours / JAX jit's, jacfwd(F)'s peak above idle
     "chunk256_mb": 64.0,  # jacfwd(F) with --chunk 256: peak above idle, MB
     "structured_speedup": 40.0,  # JAX jit jacfwd(F) / our structured jacfwd(F), warm, paired
+    "hvp_ratio": 0.8,  # ours / JAX's jit jvp(grad(F)), warm, paired
+    "hvp_over_eval": 4.0,  # our hvp(F) / our F eval, warm
+    "hessian_ratio": 0.5,  # our hessian(F) (cheapest strategy) / JAX's jit hessian(F), warm, paired
+    "hessian_structured_speedup": 2.0,  # our textbook forward over reverse / our hessian(F)
+    "memory_hessian": 1.0,  # ours / JAX jit's, hessian(F)'s peak above idle
 }
 
 

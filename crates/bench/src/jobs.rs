@@ -4,7 +4,7 @@
 
 use clap::ValueEnum;
 use jacobian_core::ndarray::{s, Array1, ArrayD};
-use jacobian_core::{random_input, Network, Result, Strategy};
+use jacobian_core::{grad, hvp, random_input, Network, Program, Result, Strategy};
 
 /// One job: `F: R^n0 → R` or `G: R^n3 → R^n0` evaluated, or its Jacobian by one strategy.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -18,11 +18,19 @@ pub enum Job {
     JacrevG,
     /// `jacfwd(F)` from a symbolic identity (no dense seed).
     JacfwdStructuredF,
+    /// `∇F(x)`: the gradient program evaluated (JAX: `grad(F)`).
+    GradF,
+    /// `H(x) v`: one forward direction through the gradient program (JAX: `jvp(grad(F))`).
+    HvpF,
+    /// The Hessian by textbook forward over reverse (JAX: `hessian(F)` = `jacfwd(jacrev(F))`).
+    HessianF,
+    /// The Hessian by the cheapest strategy on the gradient program (`jacobian_core::hessian`).
+    HessianStructuredF,
 }
 
 impl Job {
     /// Every job, in the order the tables list them.
-    pub const ALL: [Job; 7] = [
+    pub const ALL: [Job; 11] = [
         Job::EvalF,
         Job::JacfwdF,
         Job::JacrevF,
@@ -30,6 +38,10 @@ impl Job {
         Job::JacfwdG,
         Job::JacrevG,
         Job::JacfwdStructuredF,
+        Job::GradF,
+        Job::HvpF,
+        Job::HessianF,
+        Job::HessianStructuredF,
     ];
 
     /// The name on the command line and in the `serve` protocol: `eval_f`, `jacfwd_f`, ...
@@ -42,6 +54,10 @@ impl Job {
             Job::JacfwdG => "jacfwd_g",
             Job::JacrevG => "jacrev_g",
             Job::JacfwdStructuredF => "jacfwd_structured_f",
+            Job::GradF => "grad_f",
+            Job::HvpF => "hvp_f",
+            Job::HessianF => "hessian_f",
+            Job::HessianStructuredF => "hessian_structured_f",
         }
     }
 
@@ -54,13 +70,22 @@ impl Job {
         matches!(self, Job::EvalG | Job::JacfwdG | Job::JacrevG)
     }
 
-    /// The Jacobian's strategy; `None` for an evaluation.
-    fn strategy(self) -> Option<Strategy> {
+    /// Whether the job differentiates the gradient program rather than `F` or `G`.
+    fn on_gradient(self) -> bool {
+        matches!(
+            self,
+            Job::GradF | Job::HvpF | Job::HessianF | Job::HessianStructuredF
+        )
+    }
+
+    /// The Jacobian's strategy; `None` for an evaluation (or a Hessian-vector product).
+    fn strategy(self, program: &Program<f32>) -> Option<Strategy> {
         match self {
-            Job::EvalF | Job::EvalG => None,
-            Job::JacfwdF | Job::JacfwdG => Some(Strategy::Forward),
+            Job::EvalF | Job::EvalG | Job::GradF | Job::HvpF => None,
+            Job::JacfwdF | Job::JacfwdG | Job::HessianF => Some(Strategy::Forward),
             Job::JacrevF | Job::JacrevG => Some(Strategy::Reverse),
             Job::JacfwdStructuredF => Some(Strategy::StructuredForward),
+            Job::HessianStructuredF => Some(program.plan().strategy),
         }
     }
 }
@@ -71,6 +96,8 @@ pub struct Setup {
     pub net: Network<f32>,
     pub x: Array1<f32>,
     pub z: Array1<f32>,
+    /// The direction of the Hessian-vector product: standard normal from seed 1.
+    pub v: Array1<f32>,
 }
 
 impl Setup {
@@ -81,7 +108,8 @@ impl Setup {
         let [n0, _, _, n3] = net.widths();
         let x: Array1<f32> = random_input(n0, 0);
         let z = x.slice(s![..n3]).to_owned();
-        Ok(Setup { net, x, z })
+        let v = random_input(n0, 1);
+        Ok(Setup { net, x, z, v })
     }
 }
 
@@ -101,7 +129,18 @@ impl Ready {
         } else {
             (setup.net.trace_f(), setup.x.clone())
         };
-        let Some(strategy) = job.strategy() else {
+        if job == Job::HvpF {
+            let v = setup.v.clone();
+            return Ok(Ready(Box::new(move || {
+                hvp(&program, &input, &v).map(|hv| hv.into_dyn())
+            })));
+        }
+        let program = if job.on_gradient() {
+            grad(&program)?
+        } else {
+            program
+        };
+        let Some(strategy) = job.strategy(&program) else {
             return Ok(Ready(Box::new(move || program.call(&input))));
         };
         let mut prepared = program.prepare().with_strategy(strategy);

@@ -10,7 +10,7 @@
 //! | forward over reverse | `jacfwd(&grad(&f)?, x)` | the dense `n × n` identity through the gradient: `A1 · I`, then `A1ᵀ · (1000 × n)` |
 //! | reverse over reverse | `jacrev(&grad(&f)?, x)` | the same products, from the other end |
 //! | structured, bracketed | [`hessian`] (the cheapest), [`hessian_with`] | from a symbolic identity: `A1 · I = A1` is free, half the work |
-//! | Hessian-vector product | [`hvp`] = `jvp(&grad(&f)?, x, v)` | one direction: about three evaluations of `f` |
+//! | Hessian-vector product | [`hvp`] = `jvp(&grad(&f)?, x, v)` | one direction: `A1 · [x \| v]` in one product, then `A1ᵀ` once: `A1` read twice |
 //!
 //! `vjp(&grad(&f)?, x, v)` is `vᵀH`, which is `(Hv)ᵀ` since the Hessian is symmetric: reverse
 //! over reverse gives the same product at about the same cost. Reverse over forward (JAX's
@@ -22,10 +22,9 @@ use ndarray::{Array1, Array2, AsArray, Axis, Ix1, Ix2};
 use crate::cost::Strategy;
 use crate::error::{Error, Result};
 use crate::grad::grad;
-use crate::jacobian::one_direction;
 use crate::program::{check_vector, Program};
 use crate::real::Real;
-use crate::structured::Structured;
+use crate::sweep::push_with_values;
 
 /// The `n × n` Hessian of `f: R^n → R` at `x`, by the cheapest strategy for its gradient program
 /// (the plan it runs is `grad(&f)?.plan()`).
@@ -86,7 +85,7 @@ fn hessian_of_gradient<'a, T: Real>(
 }
 
 /// The Hessian-vector product `H(x) v` of `f: R^n → R`, without forming `H`: one forward-mode
-/// direction through the gradient program (forward over reverse).
+/// direction through the gradient program (forward over reverse), its values computed along.
 ///
 /// # Errors
 /// [`Error::Shape`] if `f` has more than one output; if `x` or `v` is not a finite vector of the
@@ -109,7 +108,8 @@ pub fn hvp<'a, 'b, T: Real>(
     let (x, v) = (x.into(), v.into());
     check_vector("x", x, g.input_len())?;
     check_vector("v", v, g.input_len())?;
-    let lin = g.linearize_for_derivative(x)?;
-    let seed = Structured::Dense(v.to_owned().insert_axis(Axis(1)));
-    Ok(one_direction(&g, Strategy::Forward, &lin, seed))
+    // The gradient's own value is not needed: only the values its derivative rules read.
+    let skip = g.not_needed_for_derivative();
+    let (_, hv) = push_with_values(&g, x, v.to_owned().insert_axis(Axis(1)), &skip);
+    Ok(Array1::from_iter(hv))
 }

@@ -8,7 +8,8 @@
 //!   `J = J · I`, one column per input. Its cost grows with the **input** width `n`.
 //! - [`jacrev`] pulls the standard basis of the output space (the `m × m` identity) back:
 //!   `J = I · J`, one row per output. Its cost grows with the **output** width `m`.
-//! - [`jvp`] and [`vjp`] push or pull one direction instead of a basis.
+//! - [`jvp`] and [`vjp`] push or pull one direction instead of a basis (`jvp` computes the values
+//!   along with the tangent, as dual numbers do, rather than after a linearization).
 //! - A chunk size `k` seeds `k` basis directions per pass instead of all at once: the same
 //!   Jacobian, with the memory of the batch bounded by `k`.
 //! - [`jacobian`] runs the strategy the plan finds cheapest, [`jacobian_with`] any other.
@@ -25,7 +26,7 @@ use crate::plan::{run, Plan};
 use crate::program::{check_vector, Linearization, Program};
 use crate::real::Real;
 use crate::structured::{Kind, Structure, Structured};
-use crate::sweep::{numeric, structural, Meter};
+use crate::sweep::{numeric, push_with_values, structural, Meter};
 
 /// A Jacobian prepared for one program: its plan, a strategy, an optional chunk size, and the
 /// dense identity seed of a textbook mode, made on first use and kept (as `jax.jit` keeps its
@@ -216,7 +217,8 @@ fn basis<T: Real>(dirs: usize, range: std::ops::Range<usize>, strategy: Strategy
     seed
 }
 
-/// Forward mode, one direction: `(f(x), J(x) v)`.
+/// Forward mode, one direction: `(f(x), J(x) v)`, the values and the tangent computed together,
+/// node by node (as dual numbers do; a matrix step reads its matrix once for both).
 ///
 /// # Errors
 /// If `x` or `v` is not a finite vector of the input length.
@@ -225,14 +227,14 @@ pub fn jvp<'a, 'b, T: Real>(
     x: impl AsArray<'a, T, Ix1>,
     v: impl AsArray<'b, T, Ix1>,
 ) -> Result<(ArrayD<T>, ArrayD<T>)> {
-    let v = v.into();
+    let (x, v) = (x.into(), v.into());
     check_vector("v", v, f.input_len())?;
-    let lin = f.linearize(x)?;
-    let seed = Structured::Dense(v.to_owned().insert_axis(Axis(1)));
-    let jv = one_direction(f, Strategy::Forward, &lin, seed);
+    check_vector("x", x, f.input_len())?;
+    let compute_all = vec![false; f.nodes().len() + 1];
+    let (y, jv) = push_with_values(f, x, v.to_owned().insert_axis(Axis(1)), &compute_all);
     Ok((
-        f.to_output_shape(lin.output().clone()),
-        f.to_output_shape(jv),
+        f.to_output_shape(y),
+        f.to_output_shape(Array1::from_iter(jv)),
     ))
 }
 
@@ -250,19 +252,14 @@ pub fn vjp<'a, 'b, T: Real>(
     check_vector("c", c, f.output_len())?;
     let lin = f.linearize(x)?;
     let seed = Structured::Dense(c.to_owned().insert_axis(Axis(0)));
-    let ctj = one_direction(f, Strategy::Reverse, &lin, seed);
-    Ok((f.to_output_shape(lin.output().clone()), ctj))
-}
-
-/// One direction through the prepared path, flattened.
-pub(crate) fn one_direction<T: Real>(
-    f: &Program<T>,
-    strategy: Strategy,
-    lin: &Linearization<'_, T>,
-    seed: Structured<T>,
-) -> Array1<T> {
-    let out = f.prepare().with_strategy(strategy).apply(lin, seed);
-    Array1::from_iter(out)
+    let ctj = f
+        .prepare()
+        .with_strategy(Strategy::Reverse)
+        .apply(&lin, seed);
+    Ok((
+        f.to_output_shape(lin.output().clone()),
+        Array1::from_iter(ctj),
+    ))
 }
 
 /// The Jacobian by forward mode, all `n` input directions in one pass.

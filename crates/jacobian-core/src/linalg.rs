@@ -7,7 +7,8 @@
 //!   kernel at run time; AVX-512 only if this crate is built with its `avx512` feature (the
 //!   default). Without it, every machine runs the AVX2 path, as one without AVX-512 does.
 //! - Matrix–vector products (evaluation, `jvp`, `vjp`, and every sweep of one direction) use the
-//!   kernels of `matvec`, which read the matrix once at the memory's pace.
+//!   kernels of `matvec`, which read the matrix once at the memory's pace; so do products by a
+//!   few columns (a value and its tangent), reading the matrix once for all of them.
 //!
 //! [`backend`] says which this machine uses.
 
@@ -54,8 +55,13 @@ unsafe fn same<T, U>(x: T) -> U {
     std::ptr::read(&*x as *const T as *const U)
 }
 
+/// Products by at most this many columns (a value with its tangents: a Hessian-vector product, a
+/// `jvp`) read a row-major matrix once for all of them (`matvec`), rather than packing it as
+/// the matrix–matrix kernels do.
+const FEW_COLUMNS: usize = 4;
+
 macro_rules! product {
-    ($name:ident, $t:ty, $mv:path, $vm:path) => {
+    ($name:ident, $t:ty, $mv:path, $vm:path, $few:path) => {
         fn $name(
             alpha: $t,
             a: ArrayView2<$t>,
@@ -72,6 +78,9 @@ macro_rules! product {
             }
             if m == 0 || n == 0 {
                 return;
+            }
+            if alpha == 1.0 && beta == 0.0 && n <= FEW_COLUMNS {
+                return $few(a, b, c);
             }
             let (sa, sb, sc) = (a.strides(), b.strides(), c.strides().to_vec());
             // SAFETY: each pointer is element [0, 0] of a view whose strides (in elements) address
@@ -104,8 +113,20 @@ macro_rules! product {
         }
     };
 }
-product!(product_f32, f32, matvec::matvec_f32, matvec::vecmat_f32);
-product!(product_f64, f64, matvec::matvec_f64, matvec::vecmat_f64);
+product!(
+    product_f32,
+    f32,
+    matvec::matvec_f32,
+    matvec::vecmat_f32,
+    matvec::few_columns_f32
+);
+product!(
+    product_f64,
+    f64,
+    matvec::matvec_f64,
+    matvec::vecmat_f64,
+    matvec::few_columns_f64
+);
 
 /// Which kernels run the products on this machine, e.g.
 /// `"gemm crate, AVX-512; matrix–vector: AVX-512; 2 threads"`.

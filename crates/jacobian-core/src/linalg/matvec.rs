@@ -4,7 +4,7 @@
 //! independent accumulators let LLVM vectorise the sums without reassociating floating point
 //! (`-ffast-math`). Large matrices are split by rows among the rayon threads.
 
-use ndarray::{ArrayView1, ArrayView2, ArrayViewMut1};
+use ndarray::{ArrayView1, ArrayView2, ArrayViewMut1, ArrayViewMut2};
 use rayon::prelude::*;
 
 /// The vector instructions the kernels use on this machine: 2 for AVX-512 (if built with the
@@ -228,8 +228,61 @@ simd_kernels!(f64, k64);
 /// below this many elements of A, stay on one thread
 const MV_PAR_MIN: usize = 1 << 16;
 
+/// rows of A read for every column of B before moving on: a block stays in the core's cache
+const FEW_BLOCK_ROWS: usize = 16;
+
 macro_rules! matvec_impl {
-    ($mv:ident, $vm:ident, $t:ty, $k:ident) => {
+    ($mv:ident, $vm:ident, $few:ident, $t:ty, $k:ident) => {
+        /// C = A B for a few columns of B (a value and its tangents). A row-major A is read from
+        /// memory once for all of them: each block of its rows serves every column while it is in
+        /// cache. Any other layout runs one matrix–vector product per column.
+        pub(crate) fn $few(a: ArrayView2<$t>, b: ArrayView2<$t>, mut c: ArrayViewMut2<$t>) {
+            let ((m, k), n) = (a.dim(), b.ncols());
+            let lda = a.strides()[0];
+            if n == 1 || m == 0 || k == 0 || a.strides()[1] != 1 || lda < k as isize {
+                for j in 0..n {
+                    let mut y = ndarray::Array1::zeros(m);
+                    $mv(a, b.column(j), y.view_mut());
+                    c.column_mut(j).assign(&y);
+                }
+                return;
+            }
+            let lda = lda as usize;
+            let xs: Vec<Vec<$t>> = (0..n).map(|j| b.column(j).to_vec()).collect();
+            // SAFETY: rows 0..m of length k at stride lda, all inside A's allocation
+            let aslice = unsafe { std::slice::from_raw_parts(a.as_ptr(), (m - 1) * lda + k) };
+            // Rows r0..r1 for every column, column after column: (r1 - r0) × n values.
+            let rows_times_b = |r0: usize, r1: usize| -> Vec<$t> {
+                let len = r1 - r0;
+                let mut out = vec![0.0; len * n];
+                for r in (r0..r1).step_by(FEW_BLOCK_ROWS) {
+                    let e = (r + FEW_BLOCK_ROWS).min(r1);
+                    for (j, x) in xs.iter().enumerate() {
+                        let y = &mut out[j * len + (r - r0)..j * len + (e - r0)];
+                        $k::rows_dot(&aslice[r * lda..], lda, x, y);
+                    }
+                }
+                out
+            };
+            let nt = match m * k < MV_PAR_MIN {
+                true => 1,
+                false => rayon::current_num_threads(),
+            };
+            let rows = m.div_ceil(4 * nt).next_multiple_of(4);
+            let parts: Vec<Vec<$t>> = (0..m.div_ceil(rows))
+                .into_par_iter()
+                .map(|t| rows_times_b(t * rows, ((t + 1) * rows).min(m)))
+                .collect();
+            for (t, part) in parts.iter().enumerate() {
+                let len = part.len() / n;
+                for j in 0..n {
+                    let src = ndarray::ArrayView1::from(&part[j * len..(j + 1) * len]);
+                    c.slice_mut(ndarray::s![t * rows..t * rows + len, j])
+                        .assign(&src);
+                }
+            }
+        }
+
         /// y = A x. Uses SIMD dot kernels when A has unit column stride (row-major rows),
         /// row blocks in parallel over the rayon pool when A is large.
         pub(crate) fn $mv(a: ArrayView2<$t>, x: ArrayView1<$t>, mut y: ArrayViewMut1<$t>) {
@@ -335,5 +388,5 @@ macro_rules! matvec_impl {
         }
     };
 }
-matvec_impl!(matvec_f32, vecmat_f32, f32, k32);
-matvec_impl!(matvec_f64, vecmat_f64, f64, k64);
+matvec_impl!(matvec_f32, vecmat_f32, few_columns_f32, f32, k32);
+matvec_impl!(matvec_f64, vecmat_f64, few_columns_f64, f64, k64);

@@ -71,6 +71,12 @@ fn every_layout() {
         (71, 300, 260),
         (260, 300, 71),
         (57, 6200, 257),
+        // A few columns (a value and its tangents): the matrix read once for all of them, row
+        // blocks split among threads (1003·500 entries), a remainder of rows, one thread's worth.
+        (1003, 500, 2),
+        (1000, 5000, 4),
+        (37, 19, 3),
+        (5, 7, 4),
     ] {
         let a = random(m, k, 1);
         let b = random(k, n, 2);
