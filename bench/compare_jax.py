@@ -19,7 +19,9 @@
    - the memory of jacfwd(F) above the idle process (after building the inputs; the kernel's
      peak mark reset there): JAX's jit, ours by default and with --chunk 256;
 4. prints the report and writes it to bench/RESULTS.md (bench/RESULTS-avx2.md with --avx2;
-   overwritten; never edit them by hand).
+   overwritten; never edit them by hand), and the same figures for programs (the notebooks read
+   it) to bench/results.json (bench/results-avx2.json): date, machine, and per job the warm
+   medians and first calls of both sides, in seconds.
 
 --avx2 runs both sides on the AVX2 path of an AVX-512 machine: ours built without the `avx512`
 feature (target/avx2/), JAX with XLA_FLAGS=--xla_cpu_max_isa=AVX2 (XLA logs "Will not use features newer than: AVX2").
@@ -144,6 +146,7 @@ def main():
                          "bench/RESULTS-avx2.md)")
     args = ap.parse_args()
     args.results = args.results or str(ROOT / "bench" / ("RESULTS-avx2.md" if args.avx2 else "RESULTS.md"))
+    json_path = ROOT / "bench" / ("results-avx2.json" if args.avx2 else "results.json")
     widths = [int(w) for w in args.widths.split(",")]
     if len(widths) != 4 or min(widths) < 1 or args.pairs < 1 or args.repro_runs < 1:
         ap.error("--widths takes four widths >= 1; --pairs and --repro-runs at least 1")
@@ -297,6 +300,28 @@ def main():
     with open(args.results, "w") as fh:
         fh.write(report)
     say(f"wrote {args.results}")
+    figures = {
+        "written_by": " ".join(["python3 bench/compare_jax.py"] + sys.argv[1:]),
+        "date_utc": f"{datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M}",
+        "machine": {"cpu": cpu, "logical_cpus": os.cpu_count(),
+                    "usable_cpus": len(os.sched_getaffinity(0)), "arch": platform.machine(),
+                    "instruction_set": "AVX2 (forced)" if args.avx2 else ("AVX-512" if has512 else "AVX2"),
+                    "ceiling_gflops": peak["gflops"]},
+        "versions": {"jax": jax_versions, "rustc": rustc},
+        "widths": widths,
+        "unit": "seconds",
+        "jobs": {job: {"label": label, "jax_jit_warm_median": warm[job][0],
+                       "ours_warm_median": warm[job][1],
+                       "ours_over_jax": statistics.median(warm[job][2]),
+                       "jax_jit_first_call": first["jax"].get(job),
+                       "jax_unjitted_first_call": nb.get(job),
+                       "ours_first_call": first["ours"].get(job)}
+                 for job, label in JOBS.items()},
+    }
+    with open(json_path, "w") as fh:
+        json.dump(figures, fh, indent=1)
+        fh.write("\n")
+    say(f"wrote {json_path}")
 
 
 if __name__ == "__main__":

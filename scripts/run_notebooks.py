@@ -8,11 +8,17 @@ Without notebook arguments every notebooks/*.ipynb is run. Each notebook gets a
 fresh `rust` kernel (the one scripts/setup.sh writes into .venv/), started in
 the notebook's folder so `:dep x = { path = "../crates/..." }` resolves.
 
+Before the first cell, the runner sends the kernel `:preserve_vars_on_panic 0`
+(KERNEL_SETUP below; not a cell, so nothing of it is saved into the notebook):
+a panic then ends the cell with an error instead of being caught, as evcxr's
+default does for a student who wants to keep their variables. The notebooks
+themselves keep evcxr's default.
+
 A notebook FAILS (exit status 1, with a message naming notebook and cell) when a
 code cell:
   * produces an `error` output or an execute_reply whose status is not "ok"
-    (compile errors, `:dep` failures, a kernel whose child process died after a
-    panic with `:preserve_vars_on_panic 0`, ...), or the kernel dies/times out;
+    (compile errors, `:dep` failures, a panic, a failed `assert!` ...), or the
+    kernel dies/times out;
   * prints `panicked at` anywhere (stdout, stderr, results);
   * shows `Err(` in stdout or in its displayed result (tag `allow-err` to permit);
   * writes anything to stderr (evcxr reports a `?` error in a cell only there)
@@ -76,6 +82,9 @@ try:
     from nbclient.exceptions import CellTimeoutError, DeadKernelError
 except ImportError as exc:  # pragma: no cover
     sys.exit(f"run_notebooks: {exc}. Run scripts/setup.sh first (creates .venv/).")
+
+# Sent to every fresh kernel before the notebook's cells: a panic fails the cell.
+KERNEL_SETUP = ":preserve_vars_on_panic 0"
 
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 PANIC = re.compile(r"panicked at")
@@ -222,6 +231,9 @@ def run_notebook(path: Path, timeout: int, startup_timeout: int, write: bool) ->
             info = client.wait_for_reply(client.kc.kernel_info())
             if info and "language_info" in info.get("content", {}):
                 nb.metadata["language_info"] = info["content"]["language_info"]
+            setup = client.wait_for_reply(client.kc.execute(KERNEL_SETUP, store_history=False))
+            if not setup or setup.get("content", {}).get("status") != "ok":
+                raise RuntimeError(f"the kernel refused {KERNEL_SETUP!r}: {setup}")
             for index, cell in enumerate(nb.cells):
                 if cell.cell_type != "code" or not cell.source.strip():
                     continue
