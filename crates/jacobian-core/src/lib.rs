@@ -124,7 +124,7 @@ pub use ndarray_rand;
 pub use cost::{Cost, Strategy};
 pub use error::{Error, Result};
 pub use grad::grad;
-pub use hessian::{hessian, hessian_with, hvp};
+pub use hessian::{hessian, hessian_plan, hessian_with, hvp, HessianPlan};
 pub use jacobian::{
     jacfwd, jacfwd_chunked, jacfwd_structured, jacobian, jacobian_with, jacrev, jacrev_chunked,
     jacrev_structured, jvp, vjp, Prepared,

@@ -14,7 +14,7 @@
 
 use std::any::TypeId;
 
-use ndarray::{ArrayView2, ArrayViewMut2};
+use ndarray::{s, Array2, ArrayView2, ArrayViewMut2};
 
 use crate::real::Real;
 
@@ -43,6 +43,53 @@ pub fn gemm<T: Real>(alpha: T, a: ArrayView2<T>, b: ArrayView2<T>, beta: T, c: A
         // SAFETY: `Real` is sealed and implemented for `f32` and `f64` only, so `T` is `f64`.
         unsafe { product_f64(alpha, same(a), same(b), beta, same(c)) }
     }
+}
+
+/// Columns per block of [`symmetric_product`].
+const SYMMETRIC_BLOCK: usize = 256;
+
+/// `b · u` for a product known to be symmetric (`n × n`, such as a Hessian): only the blocks of
+/// columns on and above the diagonal are multiplied, `h[..j1, J] = b[..j1, :] · u[:, J]`, and
+/// the rest is mirrored. About half the multiply–adds of the whole product
+/// ([`symmetric_product_cost`]).
+///
+/// # Panics
+/// If the shapes do not chain to a square result.
+pub fn symmetric_product<T: Real>(b: ArrayView2<T>, u: ArrayView2<T>) -> Array2<T> {
+    let n = b.nrows();
+    assert_eq!((b.ncols(), u.ncols()), (u.nrows(), n), "a square product");
+    let mut h = Array2::zeros((n, n));
+    for j0 in (0..n).step_by(SYMMETRIC_BLOCK) {
+        let j1 = (j0 + SYMMETRIC_BLOCK).min(n);
+        let (b, u) = (b.slice(s![..j1, ..]), u.slice(s![.., j0..j1]));
+        gemm(T::one(), b, u, T::zero(), h.slice_mut(s![..j1, j0..j1]));
+    }
+    // Below the diagonal blocks: h[i, j] = h[j, i], tile by tile so that both stay in cache.
+    const TILE: usize = 64;
+    for j0 in (0..n).step_by(SYMMETRIC_BLOCK) {
+        let below = (j0 + SYMMETRIC_BLOCK).min(n);
+        for i0 in (below..n).step_by(TILE) {
+            for jt in (j0..below).step_by(TILE) {
+                for i in i0..(i0 + TILE).min(n) {
+                    for j in jt..(jt + TILE).min(below) {
+                        h[[i, j]] = h[[j, i]];
+                    }
+                }
+            }
+        }
+    }
+    h
+}
+
+/// Multiply–adds of [`symmetric_product`] for `b` (`n × k`) and `u` (`k × n`).
+pub fn symmetric_product_cost(n: usize, k: usize) -> u64 {
+    (0..n)
+        .step_by(SYMMETRIC_BLOCK)
+        .map(|j0| {
+            let j1 = (j0 + SYMMETRIC_BLOCK).min(n);
+            (j1 * k * (j1 - j0)) as u64
+        })
+        .sum()
 }
 
 /// `x` as a value of type `U`.

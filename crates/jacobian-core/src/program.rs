@@ -140,6 +140,12 @@ impl<T: Real> Program<T> {
         }
     }
 
+    /// The program that stops at value `v`: its nodes up to `v`, with `v` as the output.
+    pub(crate) fn truncated(&self, v: ValueId) -> Program<T> {
+        let program = Program::new(self.input_len, self.nodes[..v].to_vec(), v);
+        program.input_named(&self.input_name)
+    }
+
     /// Multiply–adds of evaluating each node, from the shapes alone.
     pub fn eval_costs(&self) -> Vec<u64> {
         self.nodes

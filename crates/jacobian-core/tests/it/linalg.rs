@@ -130,3 +130,26 @@ fn every_layout_matches_the_reference_product_on_one_thread() {
 fn backend_is_named() {
     assert!(!linalg::backend().is_empty());
 }
+
+/// `B · U` for a symmetric product (`U = M Bᵀ`, `M` symmetric), over several column blocks and
+/// a remainder: the computed upper half and the mirrored lower half equal the whole product.
+#[test]
+fn symmetric_product_equals_the_whole_product() {
+    for (n, k) in [(600, 40), (257, 3), (5, 7)] {
+        let b = random(n, k, 7);
+        let m = random(k, k, 8);
+        let m = &m + &m.t();
+        let u = m.dot(&b.t());
+        let whole = b.dot(&u);
+        let half = linalg::symmetric_product(b.view(), u.view());
+        let err = (&half - &whole).iter().fold(0.0f64, |e, d| e.max(d.abs()));
+        let scale = whole.iter().fold(0.0f64, |e, d| e.max(d.abs()));
+        assert!(err <= 1e-12 * scale, "{n}×{k}: error {err:e}");
+        let full = (n * k * n) as u64;
+        let counted = linalg::symmetric_product_cost(n, k);
+        assert!(
+            counted <= full && (n < 512 || counted < full * 3 / 4),
+            "{counted} of {full}"
+        );
+    }
+}

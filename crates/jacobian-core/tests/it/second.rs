@@ -11,8 +11,8 @@ use crate::random_programs::{build, op};
 use jacobian_core::finite_diff::directional;
 use jacobian_core::network::DeepNetwork;
 use jacobian_core::{
-    grad, hessian, hessian_with, hvp, jacfwd, jacrev, vjp, Error, Matrix, Network, Program,
-    Strategy,
+    grad, hessian, hessian_plan, hessian_with, hvp, jacfwd, jacrev, vjp, Error, Matrix, Network,
+    Program, Strategy,
 };
 use ndarray::{Array1, Array2};
 use proptest::prelude::{prop, prop_assert, prop_assume, proptest, ProptestConfig};
@@ -116,6 +116,14 @@ fn the_gradient_program_prints_and_counts() {
         "{}",
         g.plan()
     );
+    // `hessian` takes the last product, A1ᵀ · U, by symmetry: in all, under a third of textbook.
+    let h = hessian_plan(&Network::<f32>::original().trace_f()).unwrap();
+    assert_eq!(
+        h.symmetric_last.map(|(shape, _)| shape),
+        Some((5000, 1000)),
+        "{h}"
+    );
+    assert!(h.madds() < c.jacfwd / 3, "{h}");
 }
 
 #[test]
