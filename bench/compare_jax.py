@@ -12,12 +12,14 @@
    - warm, paired: two warm servers are asked in turn for bursts (about 50 ms, or one run) of the
      same job, who goes first alternating; a job's ratio ours/JAX is the median over the pairs of
      the two bursts' medians, so a moment's load on the machine hits both sides of a pair alike.
-     Our structured jacfwd(F) is paired with JAX's jit jacfwd(F) the same way;
+     Our structured jacfwd(F) is paired with JAX's jit jacfwd(F) the same way; the second
+     derivatives of F (grad, a Hessian-vector product, the Hessian by textbook forward over
+     reverse and by jacobian_core::hessian) with JAX's grad, jvp(grad) and hessian;
    - first calls (tracing, and JAX's compilation, included), from the same servers;
    - the whole reproduction (the notebook's four Jacobians as first calls), spawn to exit, with
      the process's peak RSS (ru_maxrss from wait4);
    - the memory of jacfwd(F) above the idle process (after building the inputs; the kernel's
-     peak mark reset there): JAX's jit, ours by default and with --chunk 256;
+     peak mark reset there): JAX's jit, ours by default and with --chunk 256; and of hessian(F);
 4. prints the report and writes it to bench/RESULTS.md (bench/RESULTS-avx2.md with --avx2;
    overwritten; never edit them by hand), and the same figures for programs (the notebooks read
    it) to bench/results.json (bench/results-avx2.json): date, machine, and per job the warm
@@ -38,7 +40,10 @@ import sys
 import tempfile
 import time
 
-from common import DENSE, JOBS, ROOT, TARGETS, fmt_s, loadavg, mark, table
+from common import DENSE, JOBS, ROOT, SECOND, TARGETS, fmt_s, loadavg, mark, table
+
+# Our jobs with no JAX job of their own name, and the JAX job each is paired with.
+PAIRED_WITH = {"jacfwd_structured_f": "jacfwd_f", "hessian_cheapest_f": "hessian_f"}
 
 VENV_PY = ROOT / ".venv-jax" / "bin" / "python"
 JAX_VERSION = "0.10.2"
@@ -176,8 +181,8 @@ def main():
     ours_srv = Server([bins / "serve"] + w, ours_env)
     first = {"jax": json.loads(jax_srv.ask("first")), "ours": json.loads(ours_srv.ask("first"))}
     warm = {}
-    for job in list(JOBS) + ["jacfwd_structured_f"]:
-        jax_job = "jacfwd_f" if job == "jacfwd_structured_f" else job
+    for job in list(JOBS) + ["jacfwd_structured_f"] + list(SECOND) + ["hessian_cheapest_f"]:
+        jax_job = PAIRED_WITH.get(job, job)
         slow = statistics.median(jax_srv.times(jax_job, 1) + ours_srv.times(job, 1)) > 0.05
         n = max(3, args.pairs // 2) if slow else args.pairs
         say(f"  {job}: {n} pairs")
@@ -195,6 +200,9 @@ def main():
     mem = {"JAX jax.jit(jacfwd(F))": timed(jax_cmd + ["memory"] + w, jax_env)[0]}
     for label, chunk in (("ours", []), ("ours --chunk 256", ["--chunk", "256"])):
         mem[label] = timed([bins / "job", "--job", "jacfwd_f"] + chunk + w, ours_env)[0]
+    say("memory of hessian(F) above idle: JAX jit, ours")
+    mem_h = {"JAX jax.jit(hessian(F))": timed(jax_cmd + ["memory", "--job", "hessian_f"] + w, jax_env)[0],
+             "ours hessian(F)": timed([bins / "job", "--job", "hessian_cheapest_f"] + w, ours_env)[0]}
 
     # ------------------------------------------------------------ report
     rustc = subprocess.run(["rustc", "--version"], capture_output=True, text=True).stdout.strip()
@@ -253,6 +261,32 @@ def main():
     r += ["", f"Structured jacfwd(F) (symbolic identity seed), paired with JAX's jit jacfwd(F): "
           f"{fmt_s(o)} vs {fmt_s(j)}, **{speedup:.0f}× faster** (target ≥ {st:.0f}× "
           f"{target(speedup >= st)})."]
+
+    r += ["", "## Second derivatives of F", "",
+          "Warm and paired as above. Hv is one Hessian-vector product, jvp(grad(F)) in a fixed "
+          "direction; JAX's hessian(F) is jacfwd(jacrev(F)), the dense identity pushed through "
+          "the gradient. Ours: textbook forward over reverse (the same products), and "
+          "`jacobian_core::hessian` (the cheapest strategy, the last product by symmetry), both "
+          "paired with JAX's hessian(F).", ""]
+    rows = []
+    for job, label in list(SECOND.items()) + [("hessian_cheapest_f", "hessian(F), ours cheapest")]:
+        j, o, ratios = warm[job]
+        ratio = statistics.median(ratios)
+        goal = {"hvp_f": f"≤ {TARGETS['hvp_ratio']} {target(ratio <= TARGETS['hvp_ratio'])}",
+                "hessian_cheapest_f": f"≤ {TARGETS['hessian_ratio']} "
+                                      f"{target(ratio <= TARGETS['hessian_ratio'])}"}.get(job, "")
+        rows.append([label, fmt_s(j), fmt_s(o), f"{ratio:.2f}", len(ratios), goal])
+    r += table(["job", "JAX jit", "ours", "ours/JAX", "pairs", "target"], rows)
+    hvp_eval = warm["hvp_f"][1] / warm["eval_f"][1]
+    sym = statistics.median(warm["hessian_f"][2]) / statistics.median(warm["hessian_cheapest_f"][2])
+    jm_h, om_h = (m["peak_minus_idle_mb"] for m in mem_h.values())
+    r += ["", f"- Hv / F eval, ours: **{hvp_eval:.2f}** (target ≤ {TARGETS['hvp_over_eval']:.0f} "
+          f"{target(hvp_eval <= TARGETS['hvp_over_eval'])})",
+          f"- textbook forward over reverse / `hessian`, ours (each paired with JAX's): "
+          f"**{sym:.2f}×** (target ≥ {TARGETS['hessian_structured_speedup']:.0f}× "
+          f"{target(sym >= TARGETS['hessian_structured_speedup'])})",
+          f"- peak memory of one hessian(F) above idle, fresh process: JAX jit {jm_h:.0f} MB, ours "
+          f"{om_h:.0f} MB (target ours ≤ JAX's {target(om_h <= TARGETS['memory_hessian'] * jm_h)})"]
 
     r += ["", "## First calls", "",
           "JAX un-jitted: the notebook's calls in its order, clock stopped when each returns (from "
@@ -317,6 +351,12 @@ def main():
                        "jax_unjitted_first_call": nb.get(job),
                        "ours_first_call": first["ours"].get(job)}
                  for job, label in JOBS.items()},
+        "second_derivatives": {job: {"label": label, "paired_with_jax": PAIRED_WITH.get(job, job),
+                                     "jax_jit_warm_median": warm[job][0],
+                                     "ours_warm_median": warm[job][1],
+                                     "ours_over_jax": statistics.median(warm[job][2])}
+                               for job, label in list(SECOND.items())
+                               + [("hessian_cheapest_f", "hessian(F), ours cheapest")]},
     }
     with open(json_path, "w") as fh:
         json.dump(figures, fh, indent=1)

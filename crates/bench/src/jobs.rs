@@ -4,7 +4,7 @@
 
 use clap::ValueEnum;
 use jacobian_core::ndarray::{s, Array1, ArrayD};
-use jacobian_core::{grad, hvp, random_input, Network, Program, Result, Strategy};
+use jacobian_core::{grad, hessian, hvp, random_input, Network, Result, Strategy};
 
 /// One job: `F: R^n0 → R` or `G: R^n3 → R^n0` evaluated, or its Jacobian by one strategy.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -24,8 +24,9 @@ pub enum Job {
     HvpF,
     /// The Hessian by textbook forward over reverse (JAX: `hessian(F)` = `jacfwd(jacrev(F))`).
     HessianF,
-    /// The Hessian by the cheapest strategy on the gradient program (`jacobian_core::hessian`).
-    HessianStructuredF,
+    /// The Hessian as `jacobian_core::hessian` computes it: the cheapest strategy, the last
+    /// product by symmetry.
+    HessianCheapestF,
 }
 
 impl Job {
@@ -41,7 +42,7 @@ impl Job {
         Job::GradF,
         Job::HvpF,
         Job::HessianF,
-        Job::HessianStructuredF,
+        Job::HessianCheapestF,
     ];
 
     /// The name on the command line and in the `serve` protocol: `eval_f`, `jacfwd_f`, ...
@@ -57,7 +58,7 @@ impl Job {
             Job::GradF => "grad_f",
             Job::HvpF => "hvp_f",
             Job::HessianF => "hessian_f",
-            Job::HessianStructuredF => "hessian_structured_f",
+            Job::HessianCheapestF => "hessian_cheapest_f",
         }
     }
 
@@ -72,20 +73,16 @@ impl Job {
 
     /// Whether the job differentiates the gradient program rather than `F` or `G`.
     fn on_gradient(self) -> bool {
-        matches!(
-            self,
-            Job::GradF | Job::HvpF | Job::HessianF | Job::HessianStructuredF
-        )
+        matches!(self, Job::GradF | Job::HessianF)
     }
 
     /// The Jacobian's strategy; `None` for an evaluation (or a Hessian-vector product).
-    fn strategy(self, program: &Program<f32>) -> Option<Strategy> {
+    fn strategy(self) -> Option<Strategy> {
         match self {
-            Job::EvalF | Job::EvalG | Job::GradF | Job::HvpF => None,
+            Job::EvalF | Job::EvalG | Job::GradF | Job::HvpF | Job::HessianCheapestF => None,
             Job::JacfwdF | Job::JacfwdG | Job::HessianF => Some(Strategy::Forward),
             Job::JacrevF | Job::JacrevG => Some(Strategy::Reverse),
             Job::JacfwdStructuredF => Some(Strategy::StructuredForward),
-            Job::HessianStructuredF => Some(program.plan().strategy),
         }
     }
 }
@@ -129,18 +126,24 @@ impl Ready {
         } else {
             (setup.net.trace_f(), setup.x.clone())
         };
-        if job == Job::HvpF {
-            let v = setup.v.clone();
-            return Ok(Ready(Box::new(move || {
-                hvp(&program, &input, &v).map(|hv| hv.into_dyn())
-            })));
+        match job {
+            Job::HvpF => {
+                let v = setup.v.clone();
+                let hv = move || hvp(&program, &input, &v).map(|hv| hv.into_dyn());
+                return Ok(Ready(Box::new(hv)));
+            }
+            Job::HessianCheapestF => {
+                let h = move || hessian(&program, &input).map(|h| h.into_dyn());
+                return Ok(Ready(Box::new(h)));
+            }
+            _ => {}
         }
         let program = if job.on_gradient() {
             grad(&program)?
         } else {
             program
         };
-        let Some(strategy) = job.strategy(&program) else {
+        let Some(strategy) = job.strategy() else {
             return Ok(Ready(Box::new(move || program.call(&input))));
         };
         let mut prepared = program.prepare().with_strategy(strategy);

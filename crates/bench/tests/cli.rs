@@ -56,6 +56,9 @@ fn one_job_reports_its_first_call_and_warm_median() {
         ("jacfwd_f", "[60]"),
         ("jacfwd_structured_f", "[60]"),
         ("jacrev_g", "[60, 1]"),
+        ("hvp_f", "[60]"),
+        ("hessian_f", "[60, 60]"),
+        ("hessian_cheapest_f", "[60, 60]"),
     ] {
         let args = [
             "--job",

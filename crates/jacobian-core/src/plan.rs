@@ -202,8 +202,9 @@ impl<T: Real> Program<T> {
     }
 }
 
-/// Labels from the input end: `D1, D2, …` for diagonal factors; for dense ones the names of
-/// their constants (`A1`, `A3ᵀ`) if each applies exactly one named matrix, else `A1, A2, …`.
+/// Labels from the input end: `D1, D2, …` for diagonal factors; for a dense one the name of its
+/// constant (`A1`, `A3ᵀ`) if it applies exactly one named matrix. The other dense factors are
+/// `A1, A2, …` when no factor is named, and `M1, M2, …` (mixed: `A2ᵀ D A2`) when some are.
 fn factor_labels<T: Real>(
     prog: &Program<T>,
     segments: &[Segment],
@@ -216,23 +217,27 @@ fn factor_labels<T: Real>(
         let first = names.next();
         names.next().is_none().then_some(first).flatten()
     };
-    let dense: Vec<&Segment> = factors
-        .iter()
-        .map(|&s| &segments[s])
-        .filter(|seg| seg.factor.kind == Kind::Dense)
-        .collect();
-    let names: Option<Vec<String>> = dense.iter().map(|seg| named(seg)).collect();
-    let (mut a, mut d) = (0, 0);
-    factors
-        .iter()
+    let names: Vec<Option<String>> = (factors.iter())
         .map(|&s| {
-            if segments[s].factor.kind == Kind::Dense {
+            (segments[s].factor.kind == Kind::Dense)
+                .then(|| named(&segments[s]))
+                .flatten()
+        })
+        .collect();
+    let unnamed = if names.iter().all(Option::is_none) {
+        "A"
+    } else {
+        "M"
+    };
+    let (mut a, mut d) = (0, 0);
+    (factors.iter().zip(names))
+        .map(|(&s, name)| match (segments[s].factor.kind, name) {
+            (Kind::Dense, Some(name)) => name,
+            (Kind::Dense, None) => {
                 a += 1;
-                match &names {
-                    Some(names) => names[a - 1].clone(),
-                    None => format!("A{a}"),
-                }
-            } else {
+                format!("{unnamed}{a}")
+            }
+            _ => {
                 d += 1;
                 format!("D{d}")
             }
@@ -381,7 +386,7 @@ pub(crate) fn run<T: Real, M: Factor>(
 
 impl Plan {
     /// The label of each factor in chain order, from the input end: the names of named constants
-    /// (`A1`, `A3ᵀ`), else `A1, A2, …`; diagonal factors `D1, D2, …`.
+    /// (`A1`, `A3ᵀ`), else `A1, A2, …` (`M1, M2, …` beside named ones); diagonal factors `D1, D2, …`.
     pub fn labels(&self) -> &[String] {
         &self.labels
     }

@@ -44,7 +44,7 @@ fn which(name: &str) -> Result<Which, String> {
 )]
 struct Args {
     /// `reproduction`, or one job: eval_f, jacfwd_f, jacrev_f, eval_g, jacfwd_g, jacrev_g,
-    /// jacfwd_structured_f, grad_f, hvp_f, hessian_f, hessian_structured_f.
+    /// jacfwd_structured_f, grad_f, hvp_f, hessian_f, hessian_cheapest_f.
     #[arg(long, value_parser = which)]
     job: Which,
     /// Basis directions per pass for jacfwd / jacrev (default: all at once, as JAX does).
