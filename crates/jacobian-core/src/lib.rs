@@ -77,10 +77,10 @@
 //! | numbers | [`real`], [`error`], `memory`, [`linalg`] | element types, typed errors, the memory check, the one matrix product |
 //! | matrices | [`matrix`], [`structured`] | constant matrices; identity / diagonal / dense matrices and the cost of their products |
 //! | primitives | [`primitives`], [`elementwise`] | each operation's shape, value and local Jacobian, in one place |
-//! | programs | [`program`], [`trace`] | the [`Program`] and its evaluation at a point; tracing a function written with [`Var`] |
-//! | sweeps | [`sweep`] | forward (push tangents) and reverse (pull cotangents), on numbers or on structures |
+//! | programs | [`program`], [`trace`], [`grad`](mod@grad) | the [`Program`] and its evaluation at a point; tracing a function written with [`Var`]; the gradient recorded as a program |
+//! | sweeps | [`sweep`] | forward (push tangents) and reverse (pull cotangents), on numbers or on structures; forward with the values, for one direction |
 //! | planning | [`cost`], [`plan`] | the [`Strategy`]s and their counts; cut points, the cheapest bracketing, the [`Plan`] |
-//! | drivers | [`jacobian`](mod@jacobian) | [`Prepared`], and [`jvp`], [`vjp`], [`jacfwd`], [`jacrev`], [`jacobian()`] over it |
+//! | drivers | [`jacobian`](mod@jacobian), [`hessian`](mod@hessian) | [`Prepared`], and [`jvp`], [`vjp`], [`jacfwd`], [`jacrev`], [`jacobian()`] over it; [`hessian()`], [`hvp`] |
 //! | uses | [`network`], [`finite_diff`] | the original notebook's `F` and `G`, deeper networks; central differences |
 //!
 //! To follow `x` from [`jacfwd`] down: [`jacobian`](mod@jacobian) prepares the strategy and
@@ -88,12 +88,27 @@
 //! program, [`program`] gives each node's local Jacobians at `x`, and [`primitives`] says what
 //! they are. Nothing below calls back up.
 //!
-//! ## Second derivatives, later
+//! ## Derivatives of derivatives
 //!
-//! Every derivative rule is a local Jacobian whose entries come from elementwise rules written
-//! with arithmetic, `sin` and `cos` only ([`elementwise::Scalar`]). Running those rules on traced
-//! values instead of numbers would record the reverse sweep as a program of its own (a gradient
-//! that can be differentiated again, as JAX's `jacfwd(jacrev(f))`); that is not built yet.
+//! A derivative here can be a program too. [`grad()`] records the reverse sweep of a function with
+//! one output as a new [`Program`] (as JAX traces a VJP): every local Jacobian's transpose is
+//! written with ordinary operations, and the diagonal rules (`tanh' = (1 - y)(1 + y)`, …) are
+//! formulas ([`primitives::Expr`]) recorded on traced values. Any driver then differentiates the
+//! gradient: `jacfwd(&grad(&f)?, x)` is the Hessian by forward over reverse, [`hvp`] one
+//! Hessian-vector product, and [`hessian()`] the cheapest way, using the symmetry of the Hessian
+//! for its last product. The [`hessian`](mod@hessian) module lists the compositions and their costs.
+//!
+//! ```
+//! use jacobian_core::{grad, hessian, hvp, Network};
+//! let f = Network::<f64>::new(&[20, 10, 3, 1])?.trace_f();
+//! let x = jacobian_core::random_input::<f64>(20, 0);
+//! let v = jacobian_core::random_input::<f64>(20, 1);
+//! println!("{}", grad(&f)?); // the gradient program, printed like any other
+//! let h = hessian(&f, &x)?; // 20 × 20, symmetric
+//! let hv = hvp(&f, &x, &v)?; // H v, without forming H
+//! assert!((&h.dot(&v) - &hv).iter().all(|d| d.abs() < 1e-12));
+//! # Ok::<(), jacobian_core::Error>(())
+//! ```
 
 #![warn(missing_docs)]
 
