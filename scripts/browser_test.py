@@ -32,6 +32,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import secrets
 import shutil
 import signal
@@ -267,10 +268,15 @@ async (path) => {{
 """
 
 
+def exactly(label: str) -> re.Pattern:
+    """A whole menu label: "Run All Cells", not "Restart Kernel and Run All Cells…"."""
+    return re.compile(rf"^\s*{re.escape(label)}\s*$")
+
+
 def menu(page, top: str, item: str) -> None:
     """Click a JupyterLab menu-bar menu and one of its items."""
-    page.locator(".lm-MenuBar-itemLabel", has_text=top).first.click()
-    entry = page.locator(".lm-Menu-content .lm-Menu-itemLabel").filter(has_text=item).first
+    page.locator(".lm-MenuBar-itemLabel").filter(has_text=exactly(top)).first.click()
+    entry = page.locator(".lm-Menu-content .lm-Menu-itemLabel").filter(has_text=exactly(item)).first
     entry.wait_for(state="visible", timeout=10_000)
     entry.click()
 
