@@ -7,7 +7,8 @@ use std::fmt;
 
 use ndarray::Array1;
 
-use crate::primitives::{Expr, Local, Primitive, Shape, ShapeMismatch};
+use crate::expr::Expr;
+use crate::primitives::{Local, Primitive, Shape, ShapeMismatch};
 use crate::real::Real;
 
 /// A scalar function applied elementwise, with its derivative. Its local Jacobian is the same

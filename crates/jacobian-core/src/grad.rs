@@ -17,7 +17,8 @@ use std::sync::Arc;
 use ndarray::Array1;
 
 use crate::error::{Error, Result};
-use crate::primitives::{Expr, Local, Shape};
+use crate::expr::Expr;
+use crate::primitives::{Local, Shape};
 use crate::program::Program;
 use crate::real::Real;
 use crate::trace::Var;

@@ -76,7 +76,7 @@
 //! |---|---|---|
 //! | numbers | [`real`], [`error`], `memory`, [`linalg`] | element types, typed errors, the memory check, the one matrix product |
 //! | matrices | [`matrix`], [`structured`] | constant matrices; identity / diagonal / dense matrices and the cost of their products |
-//! | primitives | [`primitives`], [`elementwise`] | each operation's shape, value and local Jacobian, in one place |
+//! | primitives | [`expr`], [`primitives`], [`elementwise`] | each operation's shape, value and local Jacobian, in one place; diagonal rules as formulas |
 //! | programs | [`program`], [`trace`], [`grad`](mod@grad) | the [`Program`] and its evaluation at a point; tracing a function written with [`Var`]; the gradient recorded as a program |
 //! | sweeps | [`sweep`] | forward (push tangents) and reverse (pull cotangents), on numbers or on structures; forward with the values, for one direction |
 //! | planning | [`cost`], [`plan`] | the [`Strategy`]s and their counts; cut points, the cheapest bracketing, the [`Plan`] |
@@ -93,7 +93,7 @@
 //! A derivative here can be a program too. [`grad()`] records the reverse sweep of a function with
 //! one output as a new [`Program`] (as JAX traces a VJP): every local Jacobian's transpose is
 //! written with ordinary operations, and the diagonal rules (`tanh' = (1 - y)(1 + y)`, …) are
-//! formulas ([`primitives::Expr`]) recorded on traced values. Any driver then differentiates the
+//! formulas ([`expr::Expr`]) recorded on traced values. Any driver then differentiates the
 //! gradient: `jacfwd(&grad(&f)?, x)` is the Hessian by forward over reverse, [`hvp`] one
 //! Hessian-vector product, and [`hessian()`] the cheapest way, using the symmetry of the Hessian
 //! for its last product. The [`hessian`](mod@hessian) module lists the compositions and their costs.
@@ -115,6 +115,7 @@
 pub mod cost;
 pub mod elementwise;
 pub mod error;
+pub mod expr;
 pub mod finite_diff;
 pub mod grad;
 pub mod hessian;

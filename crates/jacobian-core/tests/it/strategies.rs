@@ -265,8 +265,8 @@ fn strategies_reject_bad_input() {
     }
 }
 
-/// Plans and printed programs name the constants (`A1ᵀ` for a transpose); without a name for
-/// every dense factor, the factors are numbered from the input end instead.
+/// Plans and printed programs name the constants (`A1ᵀ` for a transpose); a dense factor without
+/// one name is numbered from the input end: `A1, A2, …` if none is named, `M1, …` beside names.
 #[test]
 fn factors_are_labelled_by_their_constants() {
     let a = Matrix::new(Array2::<f64>::from_elem((3, 4), 0.5));
@@ -277,7 +277,8 @@ fn factors_are_labelled_by_their_constants() {
     let p = trace(&a.clone().named("W"), &b.clone().named("V"));
     assert_eq!(p.plan().labels(), ["W", "D1", "Vᵀ"]);
     assert!(p.to_string().contains("matvec[Vᵀ 2×3]"), "{p}");
-    let p = trace(&a.named("W"), &b);
-    assert_eq!(p.plan().labels(), ["A1", "D1", "A2"]);
+    let p = trace(&a.clone().named("W"), &b);
+    assert_eq!(p.plan().labels(), ["W", "D1", "M1"]);
+    assert_eq!(trace(&a, &b).plan().labels(), ["A1", "D1", "A2"]);
     assert!(p.to_string().contains("matvec[2×3, transposed]"), "{p}");
 }
