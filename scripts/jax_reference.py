@@ -17,6 +17,28 @@ WHAT IT MAKES
                     (jacrev(G)(z) is computed too and asserted to agree)
         widths.txt  "n0,n1,n2,n3", e.g. "5000,1000,30,1"
 
+    and, when F has one output (n3 == 1), its second derivatives:
+
+        grad_f.npy  jax.grad(F)(x), shape (n0,)  (jacrev(F)(x) checked to agree)
+        v.npy       the HVP direction: jax.random.normal(PRNGKey(1), (n0,)) in the case dtype
+        hvp_f.npy   jax.jvp(jax.grad(F), (x,), (v,))[1], shape (n0,)
+        hess_f.npy  jax.hessian(F)(x), shape (n0, n0), when n0 <= FULL_HESSIAN_MAX_N (100);
+                    for larger n0 (the original widths: 25 M entries) instead
+        hess_f_rows.npy      its rows HESS_ROWS(n0) = 0, 1, n0//2, n0-1: shape (4, n0)
+        hess_f_rows_idx.npy  those row indices (int64)
+        hess_f_diag.npy      its diagonal, shape (n0,)
+                    (jacrev(jacrev(F))(x), symmetry and H @ v are checked against them)
+
+    Two more kinds of case hold only x.npy, f.npy (0-d), widths.txt and the second-derivative
+    files above:
+        deep_*      Rust's DeepNetwork with widths 9,6,2,6,1 (jax_network.deep_network: the
+                    same matrices and biases, activations alternating from the input end, none
+                    after the last layer); its output has shape (1,), JAX differentiates
+                    forward(x).squeeze()
+        nonchain_*  a function that is not a chain, n = 8 (jax_network.nonchain):
+                    y = tanh(A @ x) * x,  f(x) = sum((exp(y) - sin(x))**2 + 0.5 * y),
+                    A[i, j] = ((3i + 5j) mod 7 - 3) / 4 (exact in f32 and f64)
+
     plus crates/jacobian-core/tests/fixtures/README.md (JAX version, date,
     agreement statistics, how to regenerate).  All shapes are exactly JAX's.
 
@@ -37,14 +59,18 @@ WHAT IT MAKES
     Besides the fixtures, every case also checks JAX against an independent
     float64 NumPy evaluation of the closed-form Jacobians (chain rule written
     out by hand) and reports the jacfwd-vs-jacrev and JAX-vs-float64 errors in
-    the README: those numbers are the tolerances the Rust tests can use.
+    the README: those numbers are the tolerances the Rust tests can use.  The
+    same for second derivatives: gradient, HVP and Hessian against hand-written
+    float64 formulas (chain_second64, nonchain_second64), jax.hessian against
+    jacrev(jacrev(F)), its asymmetry, and the HVP against H @ v.
 
 HOW TO REGENERATE (from the repository root)
     python3 -m venv /tmp/jaxvenv
     /tmp/jaxvenv/bin/pip install "jax[cpu]" numpy
     /tmp/jaxvenv/bin/python scripts/jax_reference.py
     # options: --out DIR (default crates/jacobian-core/tests/fixtures)
-    #          --cases original_f32,small_f64   (default: all cases)
+    #          --cases original_f32,small_f64   (default: all cases; the README
+    #          then lists only those cases, so regenerate all of them for a commit)
 
 Bit-exact reproduction is not guaranteed across JAX/XLA versions or CPUs
 (XLA's sin/tanh and matmul summation order may change); compare with
@@ -62,20 +88,52 @@ import sys
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DEFAULT_OUT = os.path.join(REPO_ROOT, "crates", "jacobian-core", "tests", "fixtures")
 
-# name -> (widths (n0, n1, n2, n3), dtype)
+# name -> (kind, widths, dtype). Kinds: "F" the notebook's F and G, widths (n0, n1, n2, n3);
+# "deep" a DeepNetwork, widths (n0, ..., nL) with nL == 1; "nonchain" jax_network.nonchain(n),
+# widths (n,).
 CASES = {
-    "original_f32": ((5000, 1000, 30, 1), "float32"),
-    "original_f64": ((5000, 1000, 30, 1), "float64"),
-    "small_f64": ((7, 5, 3, 1), "float64"),
-    "small2_f64": ((40, 20, 6, 4), "float64"),
-    "small_f32": ((7, 5, 3, 1), "float32"),
+    "original_f32": ("F", (5000, 1000, 30, 1), "float32"),
+    "original_f64": ("F", (5000, 1000, 30, 1), "float64"),
+    "small_f64": ("F", (7, 5, 3, 1), "float64"),
+    "small2_f64": ("F", (40, 20, 6, 4), "float64"),
+    "small_f32": ("F", (7, 5, 3, 1), "float32"),
+    "deep_f64": ("deep", (9, 6, 2, 6, 1), "float64"),
+    "deep_f32": ("deep", (9, 6, 2, 6, 1), "float32"),
+    "nonchain_f64": ("nonchain", (8,), "float64"),
+    "nonchain_f32": ("nonchain", (8,), "float32"),
 }
+
+# The full Hessian is committed up to this n; above it (the original widths: 25 M entries,
+# 100-200 MB) only the rows HESS_ROWS(n) and the diagonal are.
+FULL_HESSIAN_MAX_N = 100
+
+
+def HESS_ROWS(n):
+    return sorted({0, 1, n // 2, n - 1})  # n = 5000: 0, 1, 2500, 4999
 
 # Normwise relative checks: max|a - b| <= TOL * max|ref| (ref = the second argument).
 # Measured differences (see README) are well below these.
 AGREE_TOL = {"float32": 1e-4, "float64": 1e-11}
 # JAX vs. an independent float64 NumPy evaluation, same normwise measure.
 REF64_TOL = {"float32": 1e-3, "float64": 1e-9}
+# The same two checks for second derivatives (gradient, HVP, Hessian). In original_f32,
+# jax.hessian and jacrev(jacrev(F)) differ by ~9e-5 normwise, and JAX is ~2.3e-4 from float64.
+HESS_AGREE_TOL = {"float32": 3e-4, "float64": 1e-11}
+HESS_REF64_TOL = {"float32": 1e-3, "float64": 1e-9}
+
+SECOND_ORDER_TOLERANCE_NOTE = (
+    "Suggested tolerances for second derivatives, normwise relative to the largest entry of the "
+    "JAX array compared (rows and diagonal each against their own maximum): float64 1e-11 at the "
+    "original widths (JAX is within ~4e-13 of float64; a second float64 implementation differs "
+    "from JAX by ~1e-12) and 1e-13 at small widths (JAX within ~3e-15); float32 at small widths "
+    "5e-6 (JAX within ~3e-7); float32 at the original widths 1e-3 for the Hessian, 5e-4 for the "
+    "HVP and 2e-4 for the gradient: there the Hessian `A1^T M A1` sums 1000 x 5000 products with "
+    "cancellation, JAX itself is ~2e-4 (HVP ~1.8e-4) from float64, and a second float32 "
+    "implementation can add as much again. Elementwise relative errors are meaningless here: "
+    "Hessian entries near zero have elementwise errors of order 1 or more in float32. The "
+    "Hessians of the small cases are of order 1e-8 (F, DeepNetwork), so any absolute tolerance "
+    "must be far below that."
+)
 
 
 def _diff_stats(a, b):
@@ -96,13 +154,208 @@ def _diff_stats(a, b):
     }
 
 
+def _phi(kind, u):
+    """A layer's activation and its first two derivatives, float64 NumPy (None: the identity)."""
+    import numpy as np
+
+    t = np.tanh(u)
+    sech2 = 1 - t**2
+    if kind == "sin":  # tanh u + 0.1 sin u
+        return t + 0.1 * np.sin(u), sech2 + 0.1 * np.cos(u), -2 * t * sech2 - 0.1 * np.sin(u)
+    if kind == "square":  # tanh u + 0.1 u^2
+        return t + 0.1 * u**2, sech2 + 0.2 * u, -2 * t * sech2 + 0.2
+    assert kind is None
+    return u, np.ones_like(u), np.zeros_like(u)
+
+
+def chain_second64(layers, x):
+    """Gradient and Hessian of a chain of layers u_k = A_k h_{k-1} + b_k, h_k = phi_k(u_k),
+    with one output, in float64 NumPy, written out by hand (independent of JAX):
+        grad = A_1^T w_1, w_k = c_k * phi_k'(u_k), c_k = A_{k+1}^T w_{k+1}, w_L = 1,
+        H = sum_k J_k^T diag(c_k * phi_k''(u_k)) J_k,  J_k = du_k/dx = A_k diag(phi'_{k-1}) J_{k-1}.
+    `layers` is a list of (A, b, kind) (kind as in jax_network.deep_network)."""
+    import numpy as np
+
+    h = np.asarray(x, np.float64)
+    Jh = None  # dh/dx; None is the identity
+    saved = []
+    for A, b, kind in layers:
+        A = np.asarray(A, np.float64)
+        u = A @ h + np.asarray(b, np.float64)
+        Ju = A if Jh is None else A @ Jh
+        h, d1, d2 = _phi(kind, u)
+        Jh = d1[:, None] * Ju
+        saved.append((A, Ju, d1, d2))
+    assert h.shape == (1,), h.shape
+    n = x.shape[0]
+    H = np.zeros((n, n))
+    w = np.ones(1)
+    for k in range(len(saved) - 1, -1, -1):
+        A, Ju, d1, d2 = saved[k]
+        if k < len(saved) - 1:  # c_k = A_{k+1}^T w_{k+1}
+            c = saved[k + 1][0].T @ w
+            w = c * d1
+            s = c * d2
+            H += Ju.T @ (s[:, None] * Ju)
+    grad = saved[0][0].T @ w
+    return float(h[0]), grad, H
+
+
+def nonchain_second64(A, x):
+    """Value, gradient and Hessian of jax_network.nonchain in float64 NumPy, by hand:
+    y = t * x with t = tanh(A x), r = exp(y) - sin(x), f = sum(r^2 + y / 2);
+        grad = 2 Jr^T r + 0.5 Jy^T 1,  Jy = diag(x t') A + diag(t),  Jr = diag(e^y) Jy - diag(cos x),
+        H = 2 Jr^T Jr + Jy^T diag(2 r e^y) Jy + diag(2 r sin x)
+            + A^T diag(c x t'') A + B + B^T,  c = 2 r e^y + 1/2,  B = diag(c t') A."""
+    import numpy as np
+
+    A = np.asarray(A, np.float64)
+    x = np.asarray(x, np.float64)
+    t = np.tanh(A @ x)
+    tp = 1 - t**2
+    tpp = -2 * t * tp
+    y = t * x
+    ey = np.exp(y)
+    r = ey - np.sin(x)
+    Jy = (x * tp)[:, None] * A + np.diag(t)
+    Jr = ey[:, None] * Jy - np.diag(np.cos(x))
+    f = float(np.sum(r**2 + 0.5 * y))
+    grad = 2 * Jr.T @ r + 0.5 * Jy.sum(axis=0)
+    c = 2 * r * ey + 0.5
+    B = (c * tp)[:, None] * A
+    H = (
+        2 * Jr.T @ Jr
+        + Jy.T @ ((2 * r * ey)[:, None] * Jy)
+        + np.diag(2 * r * np.sin(x))
+        + A.T @ ((c * x * tpp)[:, None] * A)
+        + B
+        + B.T
+    )
+    return f, grad, H
+
+
+def second_order(name, fun, x, ref64):
+    """Second-derivative fixtures of a function with one (0-d) output: returns (arrays, stats).
+
+    grad_f = jax.grad(fun)(x), v = random.normal(PRNGKey(1), (n,)) in x's dtype,
+    hvp_f = jax.jvp(jax.grad(fun), (x,), (v,))[1], and jax.hessian(fun)(x): in full as hess_f
+    when n <= FULL_HESSIAN_MAX_N, else its rows HESS_ROWS(n) (hess_f_rows, indices in
+    hess_f_rows_idx) and its diagonal (hess_f_diag). Checked against jacrev(fun),
+    jacrev(jacrev(fun)), H v and ref64 = (f, grad, H), an independent float64 evaluation."""
+    import jax
+    import numpy as np
+    from jax import jacrev, random
+
+    dtype = x.dtype
+    n = x.shape[0]
+    v = random.normal(random.PRNGKey(1), (n,), dtype=dtype)
+    g = jax.grad(fun)(x)
+    hv = jax.jvp(jax.grad(fun), (x,), (v,))[1]
+    H = np.asarray(jax.hessian(fun)(x))
+    for a in (g, hv, v, H):
+        assert a.dtype == dtype and a.shape in ((n,), (n, n)), (a.dtype, a.shape)
+    g_rev = jacrev(fun)(x)
+    H_rr = np.asarray(jacrev(jacrev(fun))(x))
+    f64, g64, H64 = ref64
+    v64 = np.asarray(v, np.float64)
+    rows = HESS_ROWS(n)
+    stats = {
+        "n": n,
+        "agree": {
+            "grad_vs_jacrev": _diff_stats(g, g_rev),
+            "hessian_vs_jacrev_jacrev": _diff_stats(H, H_rr),
+            "hessian_asymmetry": _diff_stats(H, H.T),
+            "hvp_vs_hessian_v": _diff_stats(hv, np.asarray(H, np.float64) @ v64),
+        },
+        "vs_f64": {
+            "f": _diff_stats(fun(x), f64),
+            "grad": _diff_stats(g, g64),
+            "hvp": _diff_stats(hv, H64 @ v64),
+            "hessian": _diff_stats(H, H64),
+            "hessian_rows": _diff_stats(H[rows], H64[rows]),
+            "hessian_diag": _diff_stats(np.diag(H), np.diag(H64)),
+        },
+        "hessian_max_abs": float(np.max(np.abs(H))),
+        "hessian_rows": rows,
+        "full_hessian": n <= FULL_HESSIAN_MAX_N,
+    }
+    del H_rr
+    dt = str(dtype)
+    for key, st in stats["agree"].items():
+        assert st["max_abs"] <= HESS_AGREE_TOL[dt] * (st["ref_max_abs"] or 1.0), (name, key, st)
+    for key, st in stats["vs_f64"].items():
+        assert st["max_abs"] <= HESS_REF64_TOL[dt] * (st["ref_max_abs"] or 1.0), (name, key, st)
+    arrays = {"grad_f": g, "v": v, "hvp_f": hv}
+    if stats["full_hessian"]:
+        arrays["hess_f"] = H
+    else:
+        arrays["hess_f_rows"] = H[rows]
+        arrays["hess_f_rows_idx"] = np.asarray(rows, dtype=np.int64)
+        arrays["hess_f_diag"] = np.diag(H).copy()
+    return arrays, stats
+
+
+def _save(case_dir, arrays, np_dtype):
+    import numpy as np
+
+    os.makedirs(case_dir, exist_ok=True)
+    for fname, arr in arrays.items():
+        arr = np.asarray(arr)
+        if arr.dtype.kind == "f":
+            arr = arr.astype(np_dtype)
+        np.save(os.path.join(case_dir, fname + ".npy"), arr)
+
+
 def run_case(name, out_dir):
     """Runs in a fresh subprocess: computes one case and writes its fixtures."""
-    widths, dtype = CASES[name]
+    kind, widths, dtype = CASES[name]
     import jax
 
     if dtype == "float64":
         jax.config.update("jax_enable_x64", True)  # before any array exists
+    if kind == "F":
+        stats = run_f_case(name, widths, dtype, out_dir)
+    else:
+        stats = run_other_case(name, kind, widths, dtype, out_dir)
+    with open(os.path.join(out_dir, name, "widths.txt"), "w") as fh:
+        fh.write(",".join(str(w) for w in widths) + "\n")
+    print("STATS_JSON " + json.dumps(stats))
+
+
+def run_other_case(name, kind, widths, dtype, out_dir):
+    """A DeepNetwork ("deep") or the non-chain function ("nonchain"): x, f and second order."""
+    import numpy as np
+    from jax import random
+
+    np_dtype = np.dtype(dtype)
+    n = widths[0]
+    x = random.normal(random.PRNGKey(0), (n,), dtype=np_dtype)
+    if kind == "deep":
+        from jax_network import deep_network
+
+        layers, forward = deep_network(widths)
+        assert widths[-1] == 1
+        for A, b, _ in layers:
+            assert A.dtype == np_dtype and b.dtype == np_dtype
+
+        def fun(x):
+            return forward(x).squeeze()  # Rust's DeepNetwork output has shape (1,)
+
+        ref64 = chain_second64(layers, x)
+    else:
+        from jax_network import nonchain
+
+        A, fun = nonchain(n, np_dtype)
+        ref64 = nonchain_second64(A, x)
+    f = fun(x)
+    assert f.shape == () and f.dtype == np_dtype and x.dtype == np_dtype
+    arrays, second = second_order(name, fun, x, ref64)
+    _save(os.path.join(out_dir, name), {"x": x, "f": f, **arrays}, np_dtype)
+    return {"case": name, "kind": kind, "widths": list(widths), "dtype": dtype, "second": second}
+
+
+def run_f_case(name, widths, dtype, out_dir):
+    """The notebook's F and G: values and Jacobians; second order of F when n3 == 1."""
     import jax.numpy as jnp
     import numpy as np
     from jax import jacfwd, jacrev, random
@@ -185,6 +438,8 @@ def run_case(name, out_dir):
         "A1_sin_max_ulp_vs_f64": float(a1_ulp.max()),
         "f_value": np.asarray(f).tolist(),
         "b3": np.asarray(b3).tolist(),
+        "kind": "F",
+        "second": None,
     }
 
     for key, s in stats["jacfwd_vs_jacrev"].items():
@@ -194,8 +449,6 @@ def run_case(name, out_dir):
         lim = REF64_TOL[dtype] * (s["ref_max_abs"] or 1.0)
         assert s["max_abs"] <= lim, f"{name}: JAX vs float64 NumPy on {key}: {s}"
 
-    case_dir = os.path.join(out_dir, name)
-    os.makedirs(case_dir, exist_ok=True)
     arrays = {
         "x": x,
         "z": z,
@@ -204,11 +457,12 @@ def run_case(name, out_dir):
         "g": g,
         "jac_g": jg_fwd,
     }
-    for fname, arr in arrays.items():
-        np.save(os.path.join(case_dir, fname + ".npy"), np.asarray(arr, dtype=np_dtype))
-    with open(os.path.join(case_dir, "widths.txt"), "w") as fh:
-        fh.write(",".join(str(w) for w in widths) + "\n")
-    print("STATS_JSON " + json.dumps(stats))
+    if n3 == 1:  # F has one output: its gradient, HVP and Hessian
+        layers = [(A1, b1, "sin"), (A2, b2, "square"), (A3, b3, None)]
+        second_arrays, stats["second"] = second_order(name, F, x, chain_second64(layers, x))
+        arrays.update(second_arrays)
+    _save(os.path.join(out_dir, name), arrays, np_dtype)
+    return stats
 
 
 def _fmt(s, elem=False):
@@ -216,6 +470,85 @@ def _fmt(s, elem=False):
     if elem:
         out += f", elementwise rel {s['max_elem_rel']:.3g}"
     return out
+
+
+def second_order_readme(all_stats):
+    """The README's section on gradients, HVPs and Hessians."""
+    second = [st for st in all_stats if st["second"]]
+    if not second:
+        return []
+    lines = [
+        "## Second derivatives: gradient, Hessian-vector product, Hessian",
+        "",
+        "Every case whose function has one output also holds `grad_f.npy` (`jax.grad(F)(x)`), `v.npy` "
+        "(the HVP direction, `jax.random.normal(PRNGKey(1), (n0,))` in the case dtype), `hvp_f.npy` "
+        "(`jax.jvp(jax.grad(F), (x,), (v,))[1]`) and the Hessian `jax.hessian(F)(x)` (forward over "
+        f"reverse): in full as `hess_f.npy` (n0, n0) when n0 <= {FULL_HESSIAN_MAX_N}; at the original "
+        "widths (25 M entries, 100-200 MB) only the rows listed in `hess_f_rows_idx.npy` (int64: 0, 1, "
+        "n0/2, n0-1) as `hess_f_rows.npy` (4, n0), and the diagonal as `hess_f_diag.npy` (n0,). "
+        "`small2_f64` has none (its F has 4 outputs).",
+        "",
+        "Cases besides F (no `z`, `g`, `jac_*`; `x.npy`, `f.npy` (0-d) and the files above):",
+        "",
+        "- `deep_*`: Rust's `DeepNetwork` with `widths.txt` = `9,6,2,6,1` (same matrices and biases "
+        "as F's; layer i is followed by `tanh(y) + 0.1 sin(y)` for even i, `tanh(y) + 0.1 y^2` for odd "
+        "i, nothing after the last), `jax_network.deep_network`. Its output has shape (1,) on both "
+        "sides; JAX differentiates `forward(x).squeeze()`.",
+        "- `nonchain_*`: a function that is not a chain (x is read by the matrix product, the product "
+        "with tanh and the sine), `widths.txt` = `8` (n): `y = tanh(A @ x) * x`, "
+        "`f(x) = sum((exp(y) - sin(x))**2 + 0.5 * y)` with `A[i, j] = ((3i + 5j) mod 7 - 3) / 4` "
+        "(exact in both dtypes), `jax_network.nonchain`.",
+        "",
+        "Within JAX (same run): `jax.hessian` vs `jacrev(jacrev(F))`, the asymmetry "
+        "max|H - H^T|, and the HVP vs `H @ v` (in float64 from the rounded H and v); "
+        "`grad` vs `jacrev(F)` agree exactly in every case.",
+        "",
+        "| case | dtype | n0 | max abs H | hessian vs jacrev(jacrev) | asymmetry | hvp vs H v |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for st in second:
+        a = st["second"]["agree"]
+        lines.append(
+            f"| {st['case']} | {st['dtype']} | {st['second']['n']} | "
+            f"{st['second']['hessian_max_abs']:.3g} | {_fmt(a['hessian_vs_jacrev_jacrev'], 1)} | "
+            f"{_fmt(a['hessian_asymmetry'])} | {_fmt(a['hvp_vs_hessian_v'], 1)} |"
+        )
+    lines += [
+        "",
+        "JAX vs an independent float64 NumPy evaluation, written out by hand on the same (upcast) "
+        "constants and inputs (`chain_second64`: H = sum_k J_k^T diag(c_k phi_k''(u_k)) J_k over "
+        "the layers; `nonchain_second64`), normwise relative to the max of the float64 reference "
+        "over the compared entries (the committed rows and the diagonal separately, as the Rust "
+        "tests compare them):",
+        "",
+        "| case | dtype | grad | hvp | hessian (full) | committed rows | diagonal |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for st in second:
+        r = st["second"]["vs_f64"]
+        lines.append(
+            f"| {st['case']} | {st['dtype']} | {_fmt(r['grad'], 1)} | {_fmt(r['hvp'], 1)} | "
+            f"{_fmt(r['hessian'], 1)} | {_fmt(r['hessian_rows'])} | {_fmt(r['hessian_diag'])} |"
+        )
+    worst = {}
+    for st in second:
+        for group in ("agree", "vs_f64"):
+            for k, d in st["second"][group].items():
+                if k in ("f", "hessian_asymmetry"):
+                    continue
+                w = worst.setdefault(st["dtype"], (0.0, ""))
+                if d["max_abs_over_max_ref"] > w[0]:
+                    worst[st["dtype"]] = (d["max_abs_over_max_ref"], f"{st['case']} {group} {k}")
+    lines += [
+        "",
+        "Largest normwise relative difference of any gradient, HVP or Hessian above: "
+        + ", ".join(f"{dt} {w:.3g} ({where})" for dt, (w, where) in sorted(worst.items()))
+        + ".",
+        "",
+        SECOND_ORDER_TOLERANCE_NOTE,
+        "",
+    ]
+    return lines
 
 
 def write_readme(out_dir, all_stats, jax_version, jaxlib_version, numpy_version):
@@ -258,6 +591,8 @@ def write_readme(out_dir, all_stats, jax_version, jaxlib_version, numpy_version)
         "| --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for st in all_stats:
+        if st["kind"] != "F":
+            continue
         a = st["jacfwd_vs_jacrev"]
         r = st["jax_vs_numpy_f64"]
         lines.append(
@@ -273,7 +608,7 @@ def write_readme(out_dir, all_stats, jax_version, jaxlib_version, numpy_version)
         "errors are ~3e-5 and ~4e-13). Note that the small cases have Jacobian entries of order 1e-6, "
         "so an absolute tolerance such as 1e-5 would accept anything there.",
         "",
-    ]
+    ] + second_order_readme(all_stats)
     with open(os.path.join(out_dir, "README.md"), "w") as fh:
         fh.write("\n".join(lines))
 
@@ -308,14 +643,19 @@ def main():
         line = [l for l in proc.stdout.splitlines() if l.startswith("STATS_JSON ")][-1]
         st = json.loads(line[len("STATS_JSON "):])
         all_stats.append(st)
-        a = st["jacfwd_vs_jacrev"]
-        r = st["jax_vs_numpy_f64"]
-        print(f"{name:13s} {st['dtype']} widths={st['widths']}")
-        print(f"    jacfwd vs jacrev  jac_f: {_fmt(a['jac_f'])}")
-        print(f"    jacfwd vs jacrev  jac_g: {_fmt(a['jac_g'])}")
-        for k in ("f", "jac_f", "jac_f_fwd", "g", "jac_g", "jac_g_rev"):
-            print(f"    JAX vs f64 numpy {k:9s}: {_fmt(r[k])}  elem-rel {r[k]['max_elem_rel']:.3g}")
-        print(f"    A1 sin max ulp error vs f64: {st['A1_sin_max_ulp_vs_f64']:.3g}")
+        print(f"{name:13s} {st['kind']} {st['dtype']} widths={st['widths']}")
+        if st["kind"] == "F":
+            a = st["jacfwd_vs_jacrev"]
+            r = st["jax_vs_numpy_f64"]
+            print(f"    jacfwd vs jacrev  jac_f: {_fmt(a['jac_f'])}")
+            print(f"    jacfwd vs jacrev  jac_g: {_fmt(a['jac_g'])}")
+            for k in ("f", "jac_f", "jac_f_fwd", "g", "jac_g", "jac_g_rev"):
+                print(f"    JAX vs f64 numpy {k:9s}: {_fmt(r[k])}  elem-rel {r[k]['max_elem_rel']:.3g}")
+            print(f"    A1 sin max ulp error vs f64: {st['A1_sin_max_ulp_vs_f64']:.3g}")
+        if st["second"]:
+            for group in ("agree", "vs_f64"):
+                for k, d in st["second"][group].items():
+                    print(f"    {group:6s} {k:24s}: {_fmt(d)}  elem-rel {d['max_elem_rel']:.3g}")
     write_readme(args.out, all_stats, jax.__version__, jaxlib.__version__, np.__version__)
     total = 0
     for root, _, files in os.walk(args.out):
