@@ -2,13 +2,14 @@
 # Set up everything the Rust notebooks need; safe to re-run (skips what is there).
 #
 #   1. rustup component rust-src          (evcxr's completions need it)
-#   2. evcxr_jupyter 0.22.0 via cargo     (10–35 min on 2 cores the first time; --locked is required)
+#   2. evcxr_jupyter 0.22.0 via cargo     (at opt-level 1; the longest step the first time; --locked is required)
 #   3. .venv/ with requirements-notebooks.txt (JupyterLab + nbclient executor)
 #   4. the `rust` kernel spec INSIDE the venv: .venv/share/jupyter/kernels/rust/
 #      (never ~/.local/share/jupyter: we do not run `evcxr_jupyter --install`
 #      against the user's dirs). Its kernel.json sets cargo profile env vars so
 #      notebook builds (dependencies included) get opt-level 3 with
-#      debug-assertions and overflow-checks OFF.
+#      debug-assertions and overflow-checks OFF, and GLIBC_TUNABLES so that the
+#      kernel's allocator keeps freed memory as the benchmark programs' does.
 #   5. Chromium (Debian's `chromium`, /usr/bin/chromium) for scripts/browser_test.py, with apt
 #      when missing; SETUP_SKIP_CHROMIUM=1 skips it (scripts/lab.sh sets it: JupyterLab alone
 #      does not need it).
@@ -49,8 +50,12 @@ if evcxr_ok; then
 elif [ "${SETUP_SKIP_EVCXR:-0}" = 1 ]; then
   log "evcxr_jupyter: missing, skipped (SETUP_SKIP_EVCXR=1)"
 else
-  log "evcxr_jupyter $EVCXR_VERSION: installing (10–35 minutes on 2 cores, once)"
-  cargo install --locked evcxr_jupyter --version "$EVCXR_VERSION"
+  log "evcxr_jupyter $EVCXR_VERSION: installing (once; the longest step of the set-up)"
+  # Built at opt-level 1 in many codegen units instead of cargo's release profile (opt-level 3):
+  # a cell's time is rustc compiling and linking the cell, which this does not change, and
+  # evcxr itself builds in less time.
+  CARGO_PROFILE_RELEASE_OPT_LEVEL=1 CARGO_PROFILE_RELEASE_CODEGEN_UNITS=256 \
+    cargo install --locked evcxr_jupyter --version "$EVCXR_VERSION"
 fi
 EVCXR_BIN="$CARGO_BIN/evcxr_jupyter"
 
@@ -104,6 +109,11 @@ spec = {
         "CARGO_PROFILE_DEV_OPT_LEVEL": "3",
         "CARGO_PROFILE_DEV_DEBUG_ASSERTIONS": "false",
         "CARGO_PROFILE_DEV_OVERFLOW_CHECKS": "false",
+        # glibc keeps freed memory, as `bench::tune_process` makes it do in the benchmark
+        # programs: blocks up to 32 MiB come back from the heap instead of as fresh pages from
+        # the kernel (a page fault each) on every call, and the heap is never trimmed. Here,
+        # every notebook gets it from the kernel's start, with no line in its setup cell.
+        "GLIBC_TUNABLES": "glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=2147483647",
         # evcxr's self-update check looks at $JUPYTER_PATH/kernels/rust: point
         # it at this spec (whose version.txt matches) so it never rewrites
         # this file or anything in the user's Jupyter dirs.
