@@ -20,6 +20,10 @@ pub const REVERSE: RGBColor = RGBColor(255, 127, 14);
 pub const EVAL: RGBColor = RGBColor(150, 150, 150);
 
 type Area<'a> = DrawingArea<SVGBackend<'a>, Shift>;
+/// A named line: its name, colour and `(x, y)` points.
+type Series = (String, RGBColor, Vec<(f64, f64)>);
+/// A named group of `(x, y, colour)` points.
+type Group = (String, Vec<(f64, f64, RGBColor)>);
 type Drawn = Result<(), Box<dyn Error>>;
 
 /// One panel of a [`Figure`].
@@ -220,7 +224,7 @@ pub struct Lines {
     x_desc: String,
     y_desc: String,
     y_format: fn(&f64) -> String,
-    series: Vec<(String, RGBColor, Vec<(f64, f64)>)>,
+    series: Vec<Series>,
     guides: Vec<(String, f64, (f64, f64))>,
 }
 
@@ -446,7 +450,7 @@ pub struct Scatter {
     title: String,
     x_desc: String,
     y_desc: String,
-    groups: Vec<(String, Vec<(f64, f64, RGBColor)>)>,
+    groups: Vec<Group>,
     colours: Vec<(String, RGBColor)>,
     fit: Option<(String, crate::fit::Fit)>,
 }

@@ -201,8 +201,8 @@ mod tests {
     fn every_job_runs_once_untimed_then_at_least_the_minimum() {
         let (a, b) = (Cell::new(0), Cell::new(0));
         let t = Timer::new(Duration::ZERO)
-            .job("a", || Ok::<_, Refused>(a.set(a.get() + 1)))
-            .job("b", || Ok::<_, Refused>(b.set(b.get() + 1)))
+            .job("a", || Ok::<_, Refused>(a.replace(a.get() + 1)))
+            .job("b", || Ok::<_, Refused>(b.replace(b.get() + 1)))
             .run()
             .unwrap();
         assert_eq!((a.get(), b.get()), (MIN_RUNS + 1, MIN_RUNS + 1));
