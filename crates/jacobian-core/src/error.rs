@@ -112,7 +112,7 @@ impl fmt::Display for Error {
             } => write!(
                 f,
                 "{what} needs {needed_mib:.1} MiB, but only {available_mib:.1} MiB are available; \
-                 use a chunk size or smaller widths"
+                 use smaller widths, or for a Jacobian a chunk size (`jacfwd_chunked`, `with_chunk`)"
             ),
         }
     }

@@ -10,7 +10,7 @@
 //! | forward over reverse | `jacfwd(&grad(&f)?, x)` | the dense `n × n` identity through the gradient: `A1 · I`, then `A1ᵀ · (1000 × n)` |
 //! | reverse over reverse | `jacrev(&grad(&f)?, x)` | the same products, from the other end |
 //! | structured, bracketed | [`hessian_with`] | from a symbolic identity: `A1 · I = A1` is free, half the work |
-//! | [`hessian`] | `hessian(&f, x)` | the cheapest strategy for `U = ∂u/∂x` (where `∇f = A1ᵀ u`), then `H = A1ᵀ U` by symmetry: half of that product ([`HessianPlan`]) |
+//! | [`hessian`] | `hessian(&f, x)` | the cheaper of: the cheapest strategy on the gradient; or `U = ∂u/∂x` (where `∇f = A1ᵀ u`) and then `H = A1ᵀ U` by symmetry, half of that product ([`HessianPlan`]) |
 //! | Hessian-vector product | [`hvp`] = `jvp(&grad(&f)?, x, v)` | one direction: `A1 · [x \| v]` in one product, then `A1ᵀ` once: `A1` read twice |
 //!
 //! `vjp(&grad(&f)?, x, v)` is `vᵀH`, which is `(Hv)ᵀ` since the Hessian is symmetric: reverse
@@ -30,60 +30,107 @@ use crate::matrix::Matrix;
 use crate::memory::check_fits;
 use crate::plan::Plan;
 use crate::primitives::Local;
-use crate::program::{check_vector, Program, ValueId};
+use crate::program::{check_vector, Program};
 use crate::real::Real;
 use crate::sweep::push_with_values;
 
 /// How [`hessian`] computes a Hessian ([`hessian_plan`]): the Jacobian of the gradient program
-/// by its cheapest strategy, except that where the gradient ends in a product by a constant,
-/// `∇f = B u` (`B = A1ᵀ` for a network), it computes `U = ∂u/∂x` and takes `H = B U` by
-/// symmetry: only the blocks on and above the diagonal are multiplied
-/// ([`symmetric_product`]), about half of the largest product.
+/// by its cheapest strategy; or, where the gradient ends in a product by a constant, `∇f = B u`
+/// (`B = A1ᵀ` for a network), and where that counts fewer multiply–adds, `U = ∂u/∂x` first and
+/// then `H = B U` by symmetry: only the blocks on and above the diagonal are multiplied
+/// ([`symmetric_product`]), about half of that product.
 #[derive(Debug, Clone)]
 pub struct HessianPlan {
     /// The plan of the Jacobian computed first: of `u` if the last product is taken by
     /// symmetry, else of the whole gradient.
     pub plan: Plan,
-    /// The last product `B U` taken by symmetry, if any: `B`'s shape `(n, k)` and the
-    /// multiply–adds of the half that is computed.
-    pub symmetric_last: Option<((usize, usize), u64)>,
+    /// The last product `B U` taken by symmetry, if it is.
+    pub symmetric_last: Option<SymmetricLast>,
+}
+
+/// The last product `H = B U` of a Hessian, taken by symmetry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SymmetricLast {
+    /// `B` is `n × k`, `U` is `k × n`.
+    pub n: usize,
+    /// The inner dimension.
+    pub k: usize,
+    /// The multiply–adds of the half that is computed (the whole product has `n·k·n`).
+    pub madds: u64,
 }
 
 impl HessianPlan {
     /// Multiply–adds in all: the plan's strategy, and the last product if taken apart.
     pub fn madds(&self) -> u64 {
-        let last = self.symmetric_last.map_or(0, |(_, m)| m);
+        let last = self.symmetric_last.map_or(0, |l| l.madds);
         self.plan.cost.madds(self.plan.strategy) + last
     }
 }
 
 impl fmt::Display for HessianPlan {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.symmetric_last {
-            Some(((n, k), madds)) => {
-                writeln!(f, "U = ∂u/∂x, the gradient before its last product `B u`:")?;
-                writeln!(f, "{}", self.plan)?;
-                write!(
-                    f,
-                    "then H = B U ({n}×{k} · {k}×{n}) by symmetry: {} multiply–adds instead of {}; {} in all",
-                    si(madds),
-                    si((n * k * n) as u64),
-                    si(self.madds())
-                )
-            }
-            None => write!(f, "{}", self.plan),
-        }
+        let Some(SymmetricLast { n, k, madds }) = self.symmetric_last else {
+            return write!(f, "{}", self.plan);
+        };
+        writeln!(f, "U = ∂u/∂x, the gradient before its last product `B u`:")?;
+        writeln!(f, "{}", self.plan)?;
+        write!(
+            f,
+            "then H = B U ({n}×{k} · {k}×{n}) by symmetry: {} multiply–adds instead of {}; {} in all",
+            si(madds),
+            si((n * k * n) as u64),
+            si(self.madds())
+        )
     }
 }
 
-/// The gradient's last step, if it is a product by a constant `B` (`n × k`): `B` and the
-/// value `u` it multiplies.
-fn last_product<T: Real>(g: &Program<T>) -> Option<(Matrix<T>, ValueId)> {
+/// What [`hessian`] decides for a gradient program: the plan, and for a split the matrix `B`
+/// and the program of `u`.
+struct Decision<T> {
+    plan: HessianPlan,
+    split: Option<(Matrix<T>, Program<T>)>,
+}
+
+/// Counts both ways and keeps the cheaper: the whole gradient's plan, or `U = ∂u/∂x` and the
+/// last product by symmetry.
+fn decide<T: Real>(g: &Program<T>) -> Decision<T> {
+    let whole = HessianPlan {
+        plan: g.plan(),
+        symmetric_last: None,
+    };
     let out = g.output_id();
-    let node = g.nodes().get(out.checked_sub(1)?)?;
-    match &node.prim.derivative()[..] {
-        [Local::Matrix(b)] if b.dim().0 == g.input_len() => Some((b.clone(), node.args[0])),
+    // The gradient's last step, if it is a product by a constant `B`: `∇f = B u`. (`B` is then
+    // `n × k`, since the gradient has the input's length, and only this step reads `u`.)
+    let last = out.checked_sub(1).map(|i| &g.nodes()[i]);
+    let Some((b, u)) = last.and_then(|node| match &node.prim.derivative()[..] {
+        [Local::Matrix(b)] => Some((b.clone(), node.args[0])),
         _ => None,
+    }) else {
+        return Decision {
+            plan: whole,
+            split: None,
+        };
+    };
+    let inner = g.truncated(u);
+    let (n, k) = b.dim();
+    let split = HessianPlan {
+        plan: inner.plan(),
+        symmetric_last: Some(SymmetricLast {
+            n,
+            k,
+            madds: symmetric_product_cost(n, k),
+        }),
+    };
+    if split.madds() < whole.madds() {
+        Decision {
+            plan: split,
+            split: Some((b, inner)),
+        }
+    } else {
+        Decision {
+            plan: whole,
+            split: None,
+        }
     }
 }
 
@@ -92,28 +139,12 @@ fn last_product<T: Real>(g: &Program<T>) -> Option<(Matrix<T>, ValueId)> {
 /// # Errors
 /// [`Error::Shape`] if `f` has more than one output.
 pub fn hessian_plan<T: Real>(f: &Program<T>) -> Result<HessianPlan> {
-    let g = grad(f)?;
-    Ok(plan_of_gradient(&g))
+    Ok(decide(&grad(f)?).plan)
 }
 
-fn plan_of_gradient<T: Real>(g: &Program<T>) -> HessianPlan {
-    match last_product(g) {
-        Some((b, u)) => {
-            let (n, k) = b.dim();
-            HessianPlan {
-                plan: g.truncated(u).plan(),
-                symmetric_last: Some(((n, k), symmetric_product_cost(n, k))),
-            }
-        }
-        None => HessianPlan {
-            plan: g.plan(),
-            symmetric_last: None,
-        },
-    }
-}
-
-/// The `n × n` Hessian of `f: R^n → R` at `x`, by the cheapest strategy for its gradient
-/// program, its last product taken by symmetry where it can be ([`HessianPlan`]).
+/// The `n × n` Hessian of `f: R^n → R` at `x`, as [`hessian_plan`] says: by the cheapest
+/// strategy for its gradient program, or with its last product taken by symmetry where that
+/// is cheaper.
 ///
 /// # Errors
 /// [`Error::Shape`] if `f` has more than one output; if `x` is not a finite vector of the input
@@ -130,33 +161,21 @@ fn plan_of_gradient<T: Real>(g: &Program<T>) -> HessianPlan {
 /// ```
 pub fn hessian<'a, T: Real>(f: &Program<T>, x: impl AsArray<'a, T, Ix1>) -> Result<Array2<T>> {
     let g = grad(f)?;
-    let Some((b, u)) = last_product(&g) else {
-        return hessian_of_gradient(g.plan().strategy, &g, x);
+    let Decision { plan, split } = decide(&g);
+    let Some((b, inner)) = split else {
+        return hessian_of_gradient(plan.plan.strategy, &g, x);
     };
     let x = x.into();
     check_vector("x", x, g.input_len())?;
-    let n = g.input_len();
-    check_fits::<T>("the Hessian", n as u128 * n as u128).map_err(in_hessian)?;
-    let inner = g.truncated(u);
-    let du = inner.prepare().jacobian(x).map_err(in_hessian)?;
-    let du = du.to_shape((inner.output_len(), n)).expect("k × n entries");
+    // One check for all that is held at once: H, U, and what computing U holds at its peak.
+    let (n, k) = b.dim();
+    let strategy = plan.plan.strategy;
+    let u_peak = plan.plan.cost.peak_bytes(strategy) / std::mem::size_of::<T>() as u64;
+    let held = n as u128 * n as u128 + k as u128 * n as u128 + u_peak as u128;
+    check_fits::<T>(&format!("the Hessian ({n}×{n}) with ∂u/∂x ({k}×{n})"), held)?;
+    let du = inner.prepare().with_strategy(strategy).jacobian(x)?;
+    let du = du.to_shape((k, n)).expect("k × n entries");
     Ok(symmetric_product(b.view(), du.view()))
-}
-
-/// A memory error of a Hessian's part, named as the Hessian's.
-fn in_hessian(e: Error) -> Error {
-    match e {
-        Error::TooLarge {
-            what,
-            needed_mib,
-            available_mib,
-        } if !what.starts_with("the Hessian") => Error::TooLarge {
-            what: format!("the Hessian, as {what} of the gradient,"),
-            needed_mib,
-            available_mib,
-        },
-        e => e,
-    }
 }
 
 /// The Hessian by a given strategy on the whole gradient program, without symmetry:
@@ -179,7 +198,19 @@ fn hessian_of_gradient<'a, T: Real>(
     x: impl AsArray<'a, T, Ix1>,
 ) -> Result<Array2<T>> {
     let jac = g.prepare().with_strategy(strategy).jacobian(x);
-    let jac = jac.map_err(in_hessian)?;
+    // A memory error names the Hessian, not only the gradient's Jacobian.
+    let jac = jac.map_err(|e| match e {
+        Error::TooLarge {
+            what,
+            needed_mib,
+            available_mib,
+        } => Error::TooLarge {
+            what: format!("the Hessian, as {what} of the gradient,"),
+            needed_mib,
+            available_mib,
+        },
+        e => e,
+    })?;
     Ok(jac
         .into_dimensionality::<Ix2>()
         .expect("the gradient maps R^n to R^n"))
@@ -207,8 +238,8 @@ pub fn hvp<'a, 'b, T: Real>(
 ) -> Result<Array1<T>> {
     let g = grad(f)?;
     let (x, v) = (x.into(), v.into());
+    check_vector("v", v, g.input_len())?; // in `jvp`'s order
     check_vector("x", x, g.input_len())?;
-    check_vector("v", v, g.input_len())?;
     // The gradient's own value is not needed: only the values its derivative rules read.
     let skip = g.not_needed_for_derivative();
     let (_, hv) = push_with_values(&g, x, v.to_owned().insert_axis(Axis(1)), &skip);

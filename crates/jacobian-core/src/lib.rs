@@ -95,8 +95,8 @@
 //! written with ordinary operations, and the diagonal rules (`tanh' = (1 - y)(1 + y)`, …) are
 //! formulas ([`expr::Expr`]) recorded on traced values. Any driver then differentiates the
 //! gradient: `jacfwd(&grad(&f)?, x)` is the Hessian by forward over reverse, [`hvp`] one
-//! Hessian-vector product, and [`hessian()`] the cheapest way, using the symmetry of the Hessian
-//! for its last product. The [`hessian`](mod@hessian) module lists the compositions and their costs.
+//! Hessian-vector product, and [`hessian()`] the cheapest way it counts, which can use the
+//! symmetry of the Hessian for its last product. The [`hessian`](mod@hessian) module lists the compositions and their costs.
 //!
 //! ```
 //! use jacobian_core::{grad, hessian, hvp, Network};
@@ -140,7 +140,7 @@ pub use ndarray_rand;
 pub use cost::{Cost, Strategy};
 pub use error::{Error, Result};
 pub use grad::grad;
-pub use hessian::{hessian, hessian_plan, hessian_with, hvp, HessianPlan};
+pub use hessian::{hessian, hessian_plan, hessian_with, hvp, HessianPlan, SymmetricLast};
 pub use jacobian::{
     jacfwd, jacfwd_chunked, jacfwd_structured, jacobian, jacobian_with, jacrev, jacrev_chunked,
     jacrev_structured, jvp, vjp, Prepared,

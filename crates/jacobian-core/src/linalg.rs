@@ -8,7 +8,8 @@
 //!   default). Without it, every machine runs the AVX2 path, as one without AVX-512 does.
 //! - Matrix–vector products (evaluation, `jvp`, `vjp`, and every sweep of one direction) use the
 //!   kernels of `matvec`, which read the matrix once at the memory's pace; so do products by a
-//!   few columns (a value and its tangent), reading the matrix once for all of them.
+//!   few columns (a value and its tangent), reading a row-major matrix once for all of them (a
+//!   transposed one once per column).
 //!
 //! [`backend`] says which this machine uses.
 
@@ -64,10 +65,16 @@ pub fn symmetric_product<T: Real>(b: ArrayView2<T>, u: ArrayView2<T>) -> Array2<
         let (b, u) = (b.slice(s![..j1, ..]), u.slice(s![.., j0..j1]));
         gemm(T::one(), b, u, T::zero(), h.slice_mut(s![..j1, j0..j1]));
     }
-    // Below the diagonal blocks: h[i, j] = h[j, i], tile by tile so that both stay in cache.
+    // Below the diagonal: h[i, j] = h[j, i], tile by tile so that both stay in cache. Inside a
+    // diagonal block too, so that H is exactly symmetric.
     const TILE: usize = 64;
     for j0 in (0..n).step_by(SYMMETRIC_BLOCK) {
         let below = (j0 + SYMMETRIC_BLOCK).min(n);
+        for i in j0..below {
+            for j in j0..i {
+                h[[i, j]] = h[[j, i]];
+            }
+        }
         for i0 in (below..n).step_by(TILE) {
             for jt in (j0..below).step_by(TILE) {
                 for i in i0..(i0 + TILE).min(n) {

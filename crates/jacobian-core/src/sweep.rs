@@ -164,7 +164,8 @@ pub(crate) fn structural<T: Real>(prog: &Program<T>) -> impl Fn(usize) -> Vec<St
 /// (NaN if `skip` marks it) and its tangents.
 ///
 /// A linear step, whose local Jacobian is a constant matrix `A` (its value is `A x`), makes its
-/// value and its tangents in one product `A · [x | Ẋ]`, reading `A` once instead of twice: for a
+/// value and its tangents in one product `A · [x | Ẋ]`, reading a row-major `A` once instead of
+/// twice (see `linalg`): for a
 /// Hessian-vector product, where `A` is large and a product by a few vectors only reads it, this
 /// is most of the time saved (XLA merges the two dots the same way). Values marked in `skip`
 /// are not computed (see `Program::not_needed_for_derivative`).
@@ -213,9 +214,10 @@ pub(crate) fn push_with_values<T: Real>(
                 (y.column(0).to_owned(), tan)
             }
             (_, skipped) => {
-                let value = match skipped {
-                    true => Array1::from_elem(m, T::nan()), // never read, as in `Program::run`
-                    false => node.prim.eval(&args),
+                let value = if skipped {
+                    Array1::from_elem(m, T::nan()) // never read, as in `Program::run`
+                } else {
+                    node.prim.eval(&args)
                 };
                 let terms = locals
                     .into_iter()

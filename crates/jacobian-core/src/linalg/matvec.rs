@@ -239,7 +239,7 @@ macro_rules! matvec_impl {
         pub(crate) fn $few(a: ArrayView2<$t>, b: ArrayView2<$t>, mut c: ArrayViewMut2<$t>) {
             let ((m, k), n) = (a.dim(), b.ncols());
             let lda = a.strides()[0];
-            if n == 1 || m == 0 || k == 0 || a.strides()[1] != 1 || lda < k as isize {
+            if m == 0 || k == 0 || a.strides()[1] != 1 || lda < k as isize {
                 for j in 0..n {
                     let mut y = ndarray::Array1::zeros(m);
                     $mv(a, b.column(j), y.view_mut());
@@ -264,11 +264,17 @@ macro_rules! matvec_impl {
                 }
                 out
             };
-            let nt = match m * k < MV_PAR_MIN {
-                true => 1,
-                false => rayon::current_num_threads(),
-            };
-            let rows = m.div_ceil(4 * nt).next_multiple_of(4);
+            if m * k < MV_PAR_MIN || rayon::current_num_threads() <= 1 {
+                let part = rows_times_b(0, m);
+                for j in 0..n {
+                    c.column_mut(j)
+                        .assign(&ndarray::ArrayView1::from(&part[j * m..(j + 1) * m]));
+                }
+                return;
+            }
+            let rows = m
+                .div_ceil(4 * rayon::current_num_threads())
+                .next_multiple_of(4);
             let parts: Vec<Vec<$t>> = (0..m.div_ceil(rows))
                 .into_par_iter()
                 .map(|t| rows_times_b(t * rows, ((t + 1) * rows).min(m)))

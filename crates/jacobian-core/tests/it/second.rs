@@ -118,11 +118,19 @@ fn the_gradient_program_prints_and_counts() {
     );
     // `hessian` takes the last product, A1ᵀ · U, by symmetry: in all, under a third of textbook.
     let h = hessian_plan(&Network::<f32>::original().trace_f()).unwrap();
-    assert_eq!(
-        h.symmetric_last.map(|(shape, _)| shape),
-        Some((5000, 1000)),
-        "{h}"
-    );
+    let last = h.symmetric_last.expect("F's gradient ends in A1ᵀ u");
+    assert_eq!((last.n, last.k), (5000, 1000), "{h}");
+    // A low-rank pair M2 M1 (2×600 · 600×600): splitting off M1ᵀ costs more than the whole
+    // gradient's bracketing, so `hessian` does not split.
+    let m1 = Matrix::new(Array2::from_shape_fn((600, 600), |(i, j)| {
+        ((i + 2 * j) as f64).sin()
+    }));
+    let m2 = Matrix::new(Array2::from_shape_fn((2, 600), |(i, j)| {
+        ((i * j) as f64).cos()
+    }));
+    let low_rank = Program::<f64>::trace(600, |x| m2.dot(&m1.dot(&x)).tanh().sum()).unwrap();
+    let p = hessian_plan(&low_rank).unwrap();
+    assert!(p.symmetric_last.is_none(), "{p}");
     assert!(h.madds() < c.jacfwd / 3, "{h}");
 }
 
