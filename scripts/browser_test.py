@@ -134,10 +134,22 @@ class Lab:
         )
         self._wait_ready(startup_timeout)
 
-    def api(self, path: str):
-        req = urllib.request.Request(f"{self.base}{path}", headers={"Authorization": f"token {self.token}"})
-        with urllib.request.urlopen(req, timeout=10) as r:
-            return json.load(r)
+    def api(self, path: str, method: str = "GET"):
+        req = urllib.request.Request(
+            f"{self.base}{path}", method=method, headers={"Authorization": f"token {self.token}"}
+        )
+        with urllib.request.urlopen(req, timeout=30) as r:
+            body = r.read()
+            return json.loads(body) if body else None
+
+    def shut_down(self, path: str) -> None:
+        """End the notebook's session and kernel (the next notebook gets the machine to itself)."""
+        try:
+            for s in self.api("/api/sessions"):
+                if s.get("path") == path:
+                    self.api(f"/api/sessions/{s['id']}", method="DELETE")
+        except OSError as exc:
+            log(f"  could not shut down the kernel of {path}: {exc}")
 
     def _wait_ready(self, timeout: float) -> None:
         t0 = time.monotonic()
@@ -399,7 +411,8 @@ def run_notebook(lab: Lab, browser, nb_path: Path, timeout: float) -> bool:
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     failures: list[str] = []
     try:
-        page.goto(f"{lab.base}/lab/tree/{name}?token={lab.token}", timeout=120_000)
+        # ?reset: an empty workspace, so only this notebook is open
+        page.goto(f"{lab.base}/lab/tree/{name}?reset&token={lab.token}", timeout=120_000)
         # Wait for the notebook and its kernel session.
         info = None
         deadline = time.monotonic() + 300
@@ -473,6 +486,7 @@ def run_notebook(lab: Lab, browser, nb_path: Path, timeout: float) -> bool:
     finally:
         screenshot(page, name, shot)
         page.close()
+        lab.shut_down(name)
     total = time.monotonic() - t0
     if failures:
         log(f"FAILED {rel(nb_path)} ({total:.1f}s)\n  " + "\n  ".join(failures))
