@@ -38,10 +38,22 @@ pub mod timing;
 ///   wake-ups per product. From inside the pool the caller does its share. The pool keeps one
 ///   thread per core, this one included (`RAYON_NUM_THREADS` bounds them).
 ///
+/// A thread already in a pool is left as it is: calling this again does nothing more.
+///
+/// **In the evcxr kernel** every cell is linked with its own copy of the crates it uses, rayon
+/// and this crate included. The allocator settings are the process's (the notebooks' kernel
+/// spec sets them through `GLIBC_TUNABLES` anyway), but the pool is that of the calling
+/// cell's copy of rayon: the one the code compiled into that cell uses (its closures, the
+/// generic functions it instantiates, the programs it traces). Work started through objects
+/// made in an earlier cell runs on that cell's copy, and its pool.
+///
 /// # Errors
-/// If rayon's global pool already exists (built by an earlier call or by earlier parallel work).
+/// If rayon's global pool already exists without this thread (built by earlier parallel work).
 pub fn tune_process() -> Result<(), rayon::ThreadPoolBuildError> {
     keep_freed_memory();
+    if rayon::current_thread_index().is_some() {
+        return Ok(());
+    }
     rayon::ThreadPoolBuilder::new()
         .use_current_thread()
         .build_global()
