@@ -68,19 +68,12 @@ pub fn symmetric_product<T: Real>(b: ArrayView2<T>, u: ArrayView2<T>) -> Array2<
     // Below the diagonal: h[i, j] = h[j, i], tile by tile so that both stay in cache. Inside a
     // diagonal block too, so that H is exactly symmetric.
     const TILE: usize = 64;
-    for j0 in (0..n).step_by(SYMMETRIC_BLOCK) {
-        let below = (j0 + SYMMETRIC_BLOCK).min(n);
-        for i in j0..below {
-            for j in j0..i {
-                h[[i, j]] = h[[j, i]];
-            }
-        }
-        for i0 in (below..n).step_by(TILE) {
-            for jt in (j0..below).step_by(TILE) {
-                for i in i0..(i0 + TILE).min(n) {
-                    for j in jt..(jt + TILE).min(below) {
-                        h[[i, j]] = h[[j, i]];
-                    }
+    let flat = h.as_slice_mut().expect("a new array is contiguous");
+    for j0 in (0..n).step_by(TILE) {
+        for i0 in (j0..n).step_by(TILE) {
+            for i in i0..(i0 + TILE).min(n) {
+                for j in j0..(j0 + TILE).min(i) {
+                    flat[i * n + j] = flat[j * n + i];
                 }
             }
         }
