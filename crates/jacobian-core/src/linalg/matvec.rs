@@ -86,6 +86,47 @@ macro_rules! simd_kernels {
                     out
                 }};
             }
+            // Two rows against two vectors (a value and its tangent): each chunk of a row is
+            // loaded once for both, so the matrix is read once. Four accumulators.
+            macro_rules! body_dot2x2 {
+                ($a:expr, $x:expr, $fma:expr) => {{
+                    let (a, x): ([&[$t]; 2], [&[$t]; 2]) = ($a, $x);
+                    let k = x[0].len();
+                    let n = k / L4 * L4;
+                    let (mut s00, mut s01, mut s10, mut s11) = (
+                        [0.0 as $t; L4],
+                        [0.0 as $t; L4],
+                        [0.0 as $t; L4],
+                        [0.0 as $t; L4],
+                    );
+                    let chunks = a[0][..n]
+                        .chunks_exact(L4)
+                        .zip(a[1][..n].chunks_exact(L4))
+                        .zip(x[0][..n].chunks_exact(L4))
+                        .zip(x[1][..n].chunks_exact(L4));
+                    for (((c0, c1), u), v) in chunks {
+                        for l in 0..L4 {
+                            s00[l] = $fma(c0[l], u[l], s00[l]);
+                            s01[l] = $fma(c0[l], v[l], s01[l]);
+                            s10[l] = $fma(c1[l], u[l], s10[l]);
+                            s11[l] = $fma(c1[l], v[l], s11[l]);
+                        }
+                    }
+                    // out[row][vector]
+                    let mut out = [[0.0 as $t; 2]; 2];
+                    for (r, accs) in [[s00, s01], [s10, s11]].iter().enumerate() {
+                        for (c, acc) in accs.iter().enumerate() {
+                            for l in 0..L4 {
+                                out[r][c] += acc[l];
+                            }
+                            for i in n..k {
+                                out[r][c] += a[r][i] * x[c][i];
+                            }
+                        }
+                    }
+                    out
+                }};
+            }
             macro_rules! body_axpy4 {
                 ($y:expr, $x:expr, $a:expr, $fma:expr) => {{
                     let (y, x, a): (&mut [$t], [$t; 4], [&[$t]; 4]) = ($y, $x, $a);
@@ -141,6 +182,19 @@ macro_rules! simd_kernels {
             }
             fn dot4_base(a: [&[$t]; 4], x: &[$t]) -> [$t; 4] {
                 body_dot4!(a, x, mad)
+            }
+            #[cfg(all(target_arch = "x86_64", feature = "avx512"))]
+            #[target_feature(enable = "avx512f,avx2,fma")]
+            unsafe fn dot2x2_512(a: [&[$t]; 2], x: [&[$t]; 2]) -> [[$t; 2]; 2] {
+                body_dot2x2!(a, x, fma)
+            }
+            #[cfg(target_arch = "x86_64")]
+            #[target_feature(enable = "avx2,fma")]
+            unsafe fn dot2x2_256(a: [&[$t]; 2], x: [&[$t]; 2]) -> [[$t; 2]; 2] {
+                body_dot2x2!(a, x, fma)
+            }
+            fn dot2x2_base(a: [&[$t]; 2], x: [&[$t]; 2]) -> [[$t; 2]; 2] {
+                body_dot2x2!(a, x, mad)
             }
             #[cfg(all(target_arch = "x86_64", feature = "avx512"))]
             #[target_feature(enable = "avx512f,avx2,fma")]
@@ -209,6 +263,29 @@ macro_rules! simd_kernels {
                     };
                 }
             }
+            /// y[c][i] = sum_j a[i*lda + j] * x[c][j] for two vectors x[0], x[1]: the rows are
+            /// read once for both, two at a time
+            pub fn rows_dot2(a: &[$t], lda: usize, x: [&[$t]; 2], y: [&mut [$t]; 2]) {
+                let k = x[0].len();
+                let lv = level();
+                let row = |i: usize| &a[i * lda..i * lda + k];
+                let [y0, y1] = y;
+                let m = y0.len();
+                for i in (0..m).step_by(2) {
+                    let rows = [row(i), row((i + 1).min(m - 1))]; // an odd last row twice
+                    let out = match lv {
+                        #[cfg(all(target_arch = "x86_64", feature = "avx512"))]
+                        2 => unsafe { dot2x2_512(rows, x) },
+                        #[cfg(target_arch = "x86_64")]
+                        1 => unsafe { dot2x2_256(rows, x) },
+                        _ => dot2x2_base(rows, x),
+                    };
+                    (y0[i], y1[i]) = (out[0][0], out[0][1]);
+                    if i + 1 < m {
+                        (y0[i + 1], y1[i + 1]) = (out[1][0], out[1][1]);
+                    }
+                }
+            }
             /// y += al * a
             pub fn axpy(y: &mut [$t], al: $t, a: &[$t]) {
                 match level() {
@@ -257,9 +334,17 @@ macro_rules! matvec_impl {
                 let mut out = vec![0.0; len * n];
                 for r in (r0..r1).step_by(FEW_BLOCK_ROWS) {
                     let e = (r + FEW_BLOCK_ROWS).min(r1);
-                    for (j, x) in xs.iter().enumerate() {
-                        let y = &mut out[j * len + (r - r0)..j * len + (e - r0)];
-                        $k::rows_dot(&aslice[r * lda..], lda, x, y);
+                    let a = &aslice[r * lda..];
+                    // Columns two at a time, each row read once for both; an odd last one alone.
+                    for j in (0..n).step_by(2) {
+                        let (left, right) = out.split_at_mut((j + 1) * len);
+                        let y0 = &mut left[j * len + (r - r0)..j * len + (e - r0)];
+                        if j + 1 < n {
+                            let y1 = &mut right[(r - r0)..(e - r0)];
+                            $k::rows_dot2(a, lda, [&xs[j], &xs[j + 1]], [y0, y1]);
+                        } else {
+                            $k::rows_dot(a, lda, &xs[j], y0);
+                        }
                     }
                 }
                 out
