@@ -50,7 +50,7 @@ if evcxr_ok; then
 elif [ "${SETUP_SKIP_EVCXR:-0}" = 1 ]; then
   log "evcxr_jupyter: missing, skipped (SETUP_SKIP_EVCXR=1)"
 else
-  log "evcxr_jupyter $EVCXR_VERSION: installing (once; the longest step of the set-up)"
+  log "evcxr_jupyter $EVCXR_VERSION: installing (once; about 8 minutes on an otherwise idle 2-core machine)"
   # Built at opt-level 1 in many codegen units instead of cargo's release profile (opt-level 3):
   # a cell's time is rustc compiling and linking the cell, which this does not change, and
   # evcxr itself builds in less time.
