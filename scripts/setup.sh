@@ -2,7 +2,7 @@
 # Set up everything the Rust notebooks need; safe to re-run (skips what is there).
 #
 #   1. rustup component rust-src          (evcxr's completions need it)
-#   2. evcxr_jupyter 0.22.0 via cargo     (at opt-level 1; the longest step the first time; --locked is required)
+#   2. evcxr_jupyter 0.22.0 via cargo     (the longest step the first time; --locked is required)
 #   3. .venv/ with requirements-notebooks.txt (JupyterLab + nbclient executor)
 #   4. the `rust` kernel spec INSIDE the venv: .venv/share/jupyter/kernels/rust/
 #      (never ~/.local/share/jupyter: we do not run `evcxr_jupyter --install`
@@ -50,12 +50,11 @@ if evcxr_ok; then
 elif [ "${SETUP_SKIP_EVCXR:-0}" = 1 ]; then
   log "evcxr_jupyter: missing, skipped (SETUP_SKIP_EVCXR=1)"
 else
-  log "evcxr_jupyter $EVCXR_VERSION: installing (once; about 8 minutes on an otherwise idle 2-core machine)"
-  # Built at opt-level 1 in many codegen units instead of cargo's release profile (opt-level 3):
-  # a cell's time is rustc compiling and linking the cell, which this does not change, and
-  # evcxr itself builds in less time.
-  CARGO_PROFILE_RELEASE_OPT_LEVEL=1 CARGO_PROFILE_RELEASE_CODEGEN_UNITS=256 \
-    cargo install --locked evcxr_jupyter --version "$EVCXR_VERSION"
+  log "evcxr_jupyter $EVCXR_VERSION: installing (once; the longest step of the set-up)"
+  # cargo's release profile, as published. A debug build costs far less CPU but makes every
+  # cell and the kernel's start slower (rust-analyzer runs inside evcxr); opt-level 1 saves
+  # little build time and slows the first cells of each kernel.
+  cargo install --locked evcxr_jupyter --version "$EVCXR_VERSION"
 fi
 EVCXR_BIN="$CARGO_BIN/evcxr_jupyter"
 
