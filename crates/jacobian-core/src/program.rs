@@ -115,6 +115,10 @@ impl<T: Real> Program<T> {
     pub fn input_len(&self) -> usize {
         self.input_len
     }
+    /// How many times each value is read (by nodes, and once more if it is the output).
+    pub(crate) fn uses(&self) -> &[usize] {
+        &self.uses
+    }
     /// Shape of the output.
     pub fn output_shape(&self) -> Shape {
         self.value_shape(self.output)
@@ -285,12 +289,22 @@ impl<T: Real> Linearization<'_, T> {
     pub fn local_jacobians(&self, i: usize) -> Vec<Structured<T>> {
         let node = &self.program.nodes[i];
         let inputs: Vec<&Array1<T>> = node.args.iter().map(|&a| &self.values[a]).collect();
-        let output = &self.values[i + 1];
-        let (m, locals) = (output.len(), node.prim.derivative().into_iter().enumerate());
+        node.local_jacobians(&inputs, &self.values[i + 1])
+    }
+}
+
+impl<T: Real> Node<T> {
+    /// Its local Jacobians, one per argument, at the argument values `inputs` and its `output`.
+    pub(crate) fn local_jacobians(
+        &self,
+        inputs: &[&Array1<T>],
+        output: &Array1<T>,
+    ) -> Vec<Structured<T>> {
+        let (m, locals) = (output.len(), self.prim.derivative().into_iter().enumerate());
         locals
             .map(|(j, l)| {
                 l.at(m, inputs[j].len(), || {
-                    node.prim.diagonal(j).eval(&inputs, output)
+                    self.prim.diagonal(j).eval(inputs, output)
                 })
             })
             .collect()

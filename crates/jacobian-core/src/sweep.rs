@@ -175,13 +175,8 @@ pub(crate) fn push_with_values<T: Real>(
     tangent: Array2<T>,
     skip: &[bool],
 ) -> (Array1<T>, Array2<T>) {
-    let nodes = prog.nodes();
-    let out = prog.output_id();
-    let mut remaining = vec![0usize; nodes.len() + 1];
-    remaining[out] += 1;
-    for node in nodes {
-        node.args.iter().for_each(|&a| remaining[a] += 1);
-    }
+    let (nodes, out) = (prog.nodes(), prog.output_id());
+    let mut remaining = prog.uses().to_vec();
     let mut values: Vec<Option<Array1<T>>> = vec![None; nodes.len() + 1];
     let mut tans: Vec<Option<Structured<T>>> = vec![None; nodes.len() + 1];
     values[0] = Some(x.to_owned());
@@ -202,8 +197,7 @@ pub(crate) fn push_with_values<T: Real>(
         let args: Vec<&Array1<T>> = (node.args.iter())
             .map(|&a| values[a].as_ref().expect("arguments come first"))
             .collect();
-        let locals = node.prim.derivative();
-        let (value, tan) = match (&locals[..], skip[i + 1]) {
+        let (value, tan) = match (&node.prim.derivative()[..], skip[i + 1]) {
             ([Local::Matrix(a)], false) => {
                 // y = A x and Ẏ = A Ẋ in one product: A · [x | Ẋ].
                 let t = arg_tans.pop().expect("one argument").into_dense();
@@ -219,14 +213,8 @@ pub(crate) fn push_with_values<T: Real>(
                 } else {
                     node.prim.eval(&args)
                 };
-                let terms = locals
-                    .into_iter()
-                    .zip(arg_tans)
-                    .enumerate()
-                    .map(|(j, (l, t))| {
-                        let d = || node.prim.diagonal(j).eval(&args, &value);
-                        l.at(m, args[j].len(), d).product(t)
-                    });
+                let locals = node.local_jacobians(&args, &value).into_iter();
+                let terms = locals.zip(arg_tans).map(|(l, t)| l.product(t));
                 let tan = terms.reduce(|a, b| a.sum(b)).expect("an argument");
                 (value, tan)
             }
@@ -240,8 +228,6 @@ pub(crate) fn push_with_values<T: Real>(
         tans[i + 1] = Some(tan);
     }
     let y = values[out].take().expect("the output is computed");
-    (
-        y,
-        tans[out].take().expect("the output's tangent").into_dense(),
-    )
+    let tan = tans[out].take().expect("the output's tangent");
+    (y, tan.into_dense())
 }
