@@ -309,13 +309,16 @@ const MV_PAR_MIN: usize = 1 << 16;
 const FEW_BLOCK_ROWS: usize = 16;
 
 macro_rules! matvec_impl {
-    ($mv:ident, $vm:ident, $few:ident, $t:ty, $k:ident) => {
+    ($mv:ident, $vm:ident, $few:ident, $few_t:ident, $t:ty, $k:ident) => {
         /// C = A B for a few columns of B (a value and its tangents). A row-major A is read from
         /// memory once for all of them: each block of its rows serves every column while it is in
         /// cache. Any other layout runs one matrix–vector product per column.
         pub(crate) fn $few(a: ArrayView2<$t>, b: ArrayView2<$t>, mut c: ArrayViewMut2<$t>) {
             let ((m, k), n) = (a.dim(), b.ncols());
             let lda = a.strides()[0];
+            if m > 0 && k > 0 && a.strides()[0] == 1 && a.strides()[1] >= m as isize {
+                return $few_t(a, b, c); // Aᵀ of a row-major matrix, as a gradient applies it
+            }
             if m == 0 || k == 0 || a.strides()[1] != 1 || lda < k as isize {
                 for j in 0..n {
                     let mut y = ndarray::Array1::zeros(m);
@@ -371,6 +374,57 @@ macro_rules! matvec_impl {
                     c.slice_mut(ndarray::s![t * rows..t * rows + len, j])
                         .assign(&src);
                 }
+            }
+        }
+
+        /// C = A B for a few columns of B where A = Rᵀ, R row-major (a transposed view): each
+        /// column of C is a sum of R's rows, `C[:, j] = Σᵢ B[i, j] R[i, :]`. Each block of R's
+        /// rows serves every column while it is in cache; the threads take blocks of rows into
+        /// partial sums, then add them.
+        fn $few_t(a: ArrayView2<$t>, b: ArrayView2<$t>, mut c: ArrayViewMut2<$t>) {
+            let ((m, k), n) = (a.dim(), b.ncols());
+            let ldr = a.strides()[1] as usize;
+            let xs: Vec<Vec<$t>> = (0..n).map(|j| b.column(j).to_vec()).collect();
+            // SAFETY: R's rows 0..k of length m at stride ldr, all inside A's allocation
+            let rslice = unsafe { std::slice::from_raw_parts(a.as_ptr(), (k - 1) * ldr + m) };
+            let row = |i: usize| &rslice[i * ldr..i * ldr + m];
+            // Σ over R's rows r0..r1, for every column: n × m values, column after column.
+            let rows_sum = |r0: usize, r1: usize| -> Vec<$t> {
+                let mut out = vec![0.0; m * n];
+                for r in (r0..r1).step_by(FEW_BLOCK_ROWS) {
+                    let e = (r + FEW_BLOCK_ROWS).min(r1);
+                    for (x, y) in xs.iter().zip(out.chunks_exact_mut(m)) {
+                        let mut i = r;
+                        while i + 4 <= e {
+                            let four = [x[i], x[i + 1], x[i + 2], x[i + 3]];
+                            $k::axpy4(y, four, [row(i), row(i + 1), row(i + 2), row(i + 3)]);
+                            i += 4;
+                        }
+                        for i in i..e {
+                            $k::axpy(y, x[i], row(i));
+                        }
+                    }
+                }
+                out
+            };
+            let nt = rayon::current_num_threads().min(k.div_ceil(4));
+            let sum = if m * k < MV_PAR_MIN || nt <= 1 {
+                rows_sum(0, k)
+            } else {
+                let rows = k.div_ceil(nt).next_multiple_of(4);
+                let parts: Vec<Vec<$t>> = (0..k.div_ceil(rows))
+                    .into_par_iter()
+                    .map(|t| rows_sum(t * rows, ((t + 1) * rows).min(k)))
+                    .collect();
+                let mut parts = parts.into_iter();
+                let mut sum = parts.next().expect("at least one block of rows");
+                for part in parts {
+                    $k::axpy(&mut sum, 1.0, &part);
+                }
+                sum
+            };
+            for (j, y) in sum.chunks_exact(m).enumerate() {
+                c.column_mut(j).assign(&ndarray::ArrayView1::from(y));
             }
         }
 
@@ -479,5 +533,19 @@ macro_rules! matvec_impl {
         }
     };
 }
-matvec_impl!(matvec_f32, vecmat_f32, few_columns_f32, f32, k32);
-matvec_impl!(matvec_f64, vecmat_f64, few_columns_f64, f64, k64);
+matvec_impl!(
+    matvec_f32,
+    vecmat_f32,
+    few_columns_f32,
+    few_columns_t_f32,
+    f32,
+    k32
+);
+matvec_impl!(
+    matvec_f64,
+    vecmat_f64,
+    few_columns_f64,
+    few_columns_t_f64,
+    f64,
+    k64
+);
