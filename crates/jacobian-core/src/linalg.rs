@@ -16,6 +16,7 @@
 use std::any::TypeId;
 
 use ndarray::{s, Array2, ArrayView2, ArrayViewMut2};
+use rayon::prelude::*;
 
 use crate::real::Real;
 
@@ -46,13 +47,13 @@ pub fn gemm<T: Real>(alpha: T, a: ArrayView2<T>, b: ArrayView2<T>, beta: T, c: A
     }
 }
 
-/// Columns per block of [`symmetric_product`].
+/// Rows per block of [`symmetric_product`].
 const SYMMETRIC_BLOCK: usize = 256;
 
 /// `b · u` for a product known to be symmetric (`n × n`, such as a Hessian): only the blocks of
-/// columns on and above the diagonal are multiplied, `h[..j1, J] = b[..j1, :] · u[:, J]`, and
-/// the rest is mirrored. About half the multiply–adds of the whole product
-/// ([`symmetric_product_cost`]).
+/// rows from the diagonal on are multiplied, `h[I, i0..] = b[I, :] · u[:, i0..]` for the rows
+/// `I = i0..i1`, and each block is mirrored below the diagonal as soon as it is made. About half
+/// the multiply–adds of the whole product ([`symmetric_product_cost`]); `h` is exactly symmetric.
 ///
 /// # Panics
 /// If the shapes do not chain to a square result.
@@ -60,34 +61,46 @@ pub fn symmetric_product<T: Real>(b: ArrayView2<T>, u: ArrayView2<T>) -> Array2<
     let n = b.nrows();
     assert_eq!((b.ncols(), u.ncols()), (u.nrows(), n), "a square product");
     let mut h = Array2::zeros((n, n));
-    for j0 in (0..n).step_by(SYMMETRIC_BLOCK) {
-        let j1 = (j0 + SYMMETRIC_BLOCK).min(n);
-        let (b, u) = (b.slice(s![..j1, ..]), u.slice(s![.., j0..j1]));
-        gemm(T::one(), b, u, T::zero(), h.slice_mut(s![..j1, j0..j1]));
-    }
-    // Below the diagonal: h[i, j] = h[j, i], tile by tile so that both stay in cache. Inside a
-    // diagonal block too, so that H is exactly symmetric.
-    const TILE: usize = 64;
-    let flat = h.as_slice_mut().expect("a new array is contiguous");
-    for j0 in (0..n).step_by(TILE) {
-        for i0 in (j0..n).step_by(TILE) {
-            for i in i0..(i0 + TILE).min(n) {
-                for j in j0..(j0 + TILE).min(i) {
-                    flat[i * n + j] = flat[j * n + i];
-                }
+    for i0 in (0..n).step_by(SYMMETRIC_BLOCK) {
+        let i1 = (i0 + SYMMETRIC_BLOCK).min(n);
+        let (bi, ui) = (b.slice(s![i0..i1, ..]), u.slice(s![.., i0..]));
+        gemm(T::one(), bi, ui, T::zero(), h.slice_mut(s![i0..i1, i0..]));
+        // h[i, j] = h[j, i] for the columns j of this block and every row i below its diagonal:
+        // inside the block, then in the rows under it, in bands of rows on all threads.
+        let flat = h.as_slice_mut().expect("a new array is contiguous");
+        let (top, below) = flat.split_at_mut(i1 * n);
+        for i in i0 + 1..i1 {
+            for j in i0..i {
+                top[i * n + j] = top[j * n + i];
             }
         }
+        let top = &*top;
+        below
+            .par_chunks_mut(MIRROR_ROWS * n)
+            .enumerate()
+            .for_each(|(band, rows)| {
+                let r0 = i1 + band * MIRROR_ROWS;
+                for j in i0..i1 {
+                    let source = &top[j * n + r0..][..rows.len() / n];
+                    for (row, &v) in rows.chunks_exact_mut(n).zip(source) {
+                        row[j] = v;
+                    }
+                }
+            });
     }
     h
 }
+
+/// Rows per band of [`symmetric_product`]'s mirroring: a band's part of the block stays in cache.
+const MIRROR_ROWS: usize = 64;
 
 /// Multiply–adds of [`symmetric_product`] for `b` (`n × k`) and `u` (`k × n`).
 pub fn symmetric_product_cost(n: usize, k: usize) -> u64 {
     (0..n)
         .step_by(SYMMETRIC_BLOCK)
-        .map(|j0| {
-            let j1 = (j0 + SYMMETRIC_BLOCK).min(n);
-            (j1 * k * (j1 - j0)) as u64
+        .map(|i0| {
+            let i1 = (i0 + SYMMETRIC_BLOCK).min(n);
+            ((i1 - i0) * k * (n - i0)) as u64
         })
         .sum()
 }
