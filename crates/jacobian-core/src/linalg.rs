@@ -8,8 +8,8 @@
 //!   default). Without it, every machine runs the AVX2 path, as one without AVX-512 does.
 //! - Matrix–vector products (evaluation, `jvp`, `vjp`, and every sweep of one direction) use the
 //!   kernels of `matvec`, which read the matrix once at the memory's pace; so do products by a
-//!   few columns (a value and its tangent), reading a row-major matrix once for all of them (a
-//!   transposed one once per column).
+//!   few columns (a value and its tangent), reading the matrix once for all of them, whether it
+//!   is stored row-major or is the transpose of one.
 //!
 //! [`backend`] says which this machine uses.
 
