@@ -6,7 +6,9 @@
 //! and warms caches and thread pools), then round after round of one run of every job, through
 //! [`Timing::measure_within`] of the `bench` crate: each job runs at least 3 times and then while
 //! its own total stays within the budget, so a burst of load slows every job of a round alike.
+//! A sweep over sizes can skip the untimed run ([`Timer::cold`]): there the first call is timed.
 
+use std::cell::RefCell;
 use std::error::Error;
 use std::fmt;
 use std::ops::Index;
@@ -27,6 +29,7 @@ type Job<'a> = Box<dyn FnMut() -> Result<(), Box<dyn Error + Send + Sync>> + 'a>
 pub struct Timer<'a> {
     budget: Duration,
     min_runs: usize,
+    warm_up: bool,
     jobs: Vec<(String, Job<'a>)>,
 }
 
@@ -36,6 +39,7 @@ impl<'a> Timer<'a> {
         Timer {
             budget,
             min_runs: MIN_RUNS,
+            warm_up: true,
             jobs: Vec::new(),
         }
     }
@@ -44,6 +48,14 @@ impl<'a> Timer<'a> {
     /// jobs whose spread does not matter, as in a sweep.
     pub fn min_runs(mut self, runs: usize) -> Self {
         self.min_runs = runs.max(1);
+        self
+    }
+
+    /// Times from each job's first call, with no untimed run before: for a sweep of slow jobs,
+    /// where a second call would double the wait. The first call includes what a job makes once
+    /// (a prepared Jacobian's identity seed, for instance).
+    pub fn cold(mut self) -> Self {
+        self.warm_up = false;
         self
     }
 
@@ -63,30 +75,40 @@ impl<'a> Timer<'a> {
         self
     }
 
-    /// Runs every job once untimed, then times them round-robin.
+    /// Runs every job once untimed (unless [`cold`](Self::cold)), then times them round-robin.
     ///
     /// # Errors
     /// The first error a job returns, named with its job.
-    ///
-    /// # Panics
-    /// If a job that succeeded on its untimed run fails later.
     pub fn run(mut self) -> Result<Timings, JobError> {
-        for (name, job) in &mut self.jobs {
-            job().map_err(|source| JobError {
-                job: name.clone(),
-                source,
-            })?;
+        if self.warm_up {
+            for (name, job) in &mut self.jobs {
+                job().map_err(|source| JobError {
+                    job: name.clone(),
+                    source,
+                })?;
+            }
         }
+        let failed: RefCell<Option<JobError>> = RefCell::new(None);
         let (names, mut jobs): (Vec<String>, Vec<Job<'a>>) = self.jobs.into_iter().unzip();
-        let mut timed: Vec<_> = jobs
-            .iter_mut()
-            .zip(&names)
-            .map(|(job, name)| move || job().unwrap_or_else(|e| panic!("{name} failed: {e}")))
+        let mut timed: Vec<_> = (jobs.iter_mut().zip(&names))
+            .map(|(job, name)| {
+                let failed = &failed;
+                move || {
+                    if let Err(source) = job() {
+                        let job = name.clone();
+                        failed.borrow_mut().get_or_insert(JobError { job, source });
+                    }
+                }
+            })
             .collect();
         let timings = Timing::measure_within(self.budget, self.min_runs, MAX_RUNS, &mut timed);
-        Ok(Timings {
-            jobs: names.into_iter().zip(timings).collect(),
-        })
+        drop(timed);
+        match failed.into_inner() {
+            Some(e) => Err(e),
+            None => Ok(Timings {
+                jobs: names.into_iter().zip(timings).collect(),
+            }),
+        }
     }
 }
 
@@ -208,6 +230,31 @@ mod tests {
         assert_eq!((a.get(), b.get()), (MIN_RUNS + 1, MIN_RUNS + 1));
         assert_eq!(t["b"].runs(), MIN_RUNS);
         assert!(t.table("c").html().contains("÷ a"));
+    }
+
+    #[test]
+    fn a_cold_timer_times_the_first_call() {
+        let a = Cell::new(0);
+        let t = Timer::new(Duration::ZERO)
+            .min_runs(1)
+            .cold()
+            .job("a", || Ok::<_, Refused>(a.replace(a.get() + 1)))
+            .run()
+            .unwrap();
+        assert_eq!((a.get(), t["a"].runs()), (1, 1));
+    }
+
+    #[test]
+    fn an_error_after_the_first_run_is_returned_not_a_panic() {
+        let calls = Cell::new(0);
+        let e = Timer::new(Duration::ZERO)
+            .job("flaky", || match calls.replace(calls.get() + 1) {
+                0 => Ok(()),
+                _ => Err(Refused),
+            })
+            .run()
+            .unwrap_err();
+        assert_eq!(e.to_string(), "job \"flaky\" failed: refused");
     }
 
     #[test]
