@@ -112,6 +112,7 @@
 
 #![warn(missing_docs)]
 
+mod compiled;
 pub mod cost;
 pub mod elementwise;
 pub mod error;

@@ -10,9 +10,11 @@ mod sealed {
 }
 
 /// A floating-point element type: `f32` (the default, as in JAX) or `f64`. Sealed: the matrix
-/// products are written for these two types only.
+/// products are written for these two types only, and the drivers are compiled in this crate for
+/// both (`compiled.rs`).
 pub trait Real:
     sealed::Sealed
+    + crate::compiled::Drivers
     + num_traits::Float
     + ndarray::LinalgScalar
     + ndarray::ScalarOperand
