@@ -151,11 +151,6 @@ fn pull_through<T: Real>(
 /// # Ok::<(), jacobian_core::Error>(())
 /// ```
 pub fn grad<T: Real>(f: &Program<T>) -> Result<Program<T>> {
-    T::grad(f)
-}
-
-/// [`grad`]'s body, compiled for `f32` and `f64` in `compiled.rs`.
-pub(crate) fn grad_generic<T: Real>(f: &Program<T>) -> Result<Program<T>> {
     if f.output_len() != 1 {
         return Err(Error::Shape {
             op: "grad",

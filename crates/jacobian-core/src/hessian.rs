@@ -20,7 +20,7 @@
 
 use std::fmt;
 
-use ndarray::{Array1, Array2, ArrayView1, AsArray, Axis, Ix1, Ix2};
+use ndarray::{Array1, Array2, AsArray, Axis, Ix1, Ix2};
 
 use crate::cost::{si, Strategy};
 use crate::error::{Error, Result};
@@ -160,16 +160,12 @@ pub fn hessian_plan<T: Real>(f: &Program<T>) -> Result<HessianPlan> {
 /// # Ok::<(), jacobian_core::Error>(())
 /// ```
 pub fn hessian<'a, T: Real>(f: &Program<T>, x: impl AsArray<'a, T, Ix1>) -> Result<Array2<T>> {
-    T::hessian(f, x.into())
-}
-
-/// [`hessian`]'s body, compiled for `f32` and `f64` in `compiled.rs`.
-pub(crate) fn hessian_generic<T: Real>(f: &Program<T>, x: ArrayView1<T>) -> Result<Array2<T>> {
     let g = grad(f)?;
     let Decision { plan, split } = decide(&g);
     let Some((b, inner)) = split else {
         return hessian_of_gradient(plan.plan.strategy, &g, x);
     };
+    let x = x.into();
     check_vector("x", x, g.input_len())?;
     // One check for all that is held at once: H, U, and what computing U holds at its peak.
     let (n, k) = b.dim();
@@ -240,16 +236,8 @@ pub fn hvp<'a, 'b, T: Real>(
     x: impl AsArray<'a, T, Ix1>,
     v: impl AsArray<'b, T, Ix1>,
 ) -> Result<Array1<T>> {
-    T::hvp(f, x.into(), v.into())
-}
-
-/// [`hvp`]'s body, compiled for `f32` and `f64` in `compiled.rs`.
-pub(crate) fn hvp_generic<T: Real>(
-    f: &Program<T>,
-    x: ArrayView1<T>,
-    v: ArrayView1<T>,
-) -> Result<Array1<T>> {
     let g = grad(f)?;
+    let (x, v) = (x.into(), v.into());
     check_vector("v", v, g.input_len())?; // in `jvp`'s order
     check_vector("x", x, g.input_len())?;
     // The gradient's own value is not needed: only the values its derivative rules read.

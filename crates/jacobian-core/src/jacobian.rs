@@ -16,7 +16,7 @@
 //!
 //! Shapes follow JAX: the Jacobian of `f: R^n → R` is `(n,)`, of `f: R^n → R^m` it is `(m, n)`.
 
-use ndarray::{s, Array1, Array2, ArrayD, ArrayView1, AsArray, Axis, Ix1};
+use ndarray::{s, Array1, Array2, ArrayD, AsArray, Axis, Ix1};
 
 use crate::cost::Strategy;
 use crate::error::{Error, Result};
@@ -54,11 +54,6 @@ pub struct Prepared<T> {
 impl<T: Real> Program<T> {
     /// Prepares its Jacobian: the plan, made from the shapes, with the cheapest strategy chosen.
     pub fn prepare(&self) -> Prepared<T> {
-        T::prepare(self)
-    }
-
-    /// [`prepare`](Self::prepare)'s body, compiled for `f32` and `f64` in `compiled.rs`.
-    pub(crate) fn prepare_generic(&self) -> Prepared<T> {
         let plan = self.plan();
         Prepared {
             program: self.clone(),
@@ -113,12 +108,8 @@ impl<T: Real> Prepared<T> {
     /// If `x` is not a finite vector of the input length, or the strategy would not fit in memory
     /// ([`Error::TooLarge`]: use a chunk size).
     pub fn jacobian<'a>(&mut self, x: impl AsArray<'a, T, Ix1>) -> Result<ArrayD<T>> {
-        T::jacobian(self, x.into())
-    }
-
-    /// [`jacobian`](Self::jacobian)'s body, compiled for `f32` and `f64` in `compiled.rs`.
-    pub(crate) fn jacobian_generic(&mut self, x: ArrayView1<T>) -> Result<ArrayD<T>> {
         let (f, strategy) = (&self.program, self.strategy);
+        let x = x.into();
         check_vector("x", x, f.input_len())?;
         let (m, n) = (f.output_len(), f.input_len());
         let dirs = if strategy.seeds_inputs() { n } else { m };
@@ -236,15 +227,7 @@ pub fn jvp<'a, 'b, T: Real>(
     x: impl AsArray<'a, T, Ix1>,
     v: impl AsArray<'b, T, Ix1>,
 ) -> Result<(ArrayD<T>, ArrayD<T>)> {
-    T::jvp(f, x.into(), v.into())
-}
-
-/// [`jvp`]'s body, compiled for `f32` and `f64` in `compiled.rs`.
-pub(crate) fn jvp_generic<T: Real>(
-    f: &Program<T>,
-    x: ArrayView1<T>,
-    v: ArrayView1<T>,
-) -> Result<(ArrayD<T>, ArrayD<T>)> {
+    let (x, v) = (x.into(), v.into());
     check_vector("v", v, f.input_len())?;
     check_vector("x", x, f.input_len())?;
     let compute_all = vec![false; f.nodes().len() + 1];
@@ -265,15 +248,7 @@ pub fn vjp<'a, 'b, T: Real>(
     x: impl AsArray<'a, T, Ix1>,
     c: impl AsArray<'b, T, Ix1>,
 ) -> Result<(ArrayD<T>, Array1<T>)> {
-    T::vjp(f, x.into(), c.into())
-}
-
-/// [`vjp`]'s body, compiled for `f32` and `f64` in `compiled.rs`.
-pub(crate) fn vjp_generic<T: Real>(
-    f: &Program<T>,
-    x: ArrayView1<T>,
-    c: ArrayView1<T>,
-) -> Result<(ArrayD<T>, Array1<T>)> {
+    let c = c.into();
     check_vector("c", c, f.output_len())?;
     let lin = f.linearize(x)?;
     let seed = Structured::Dense(c.to_owned().insert_axis(Axis(0)));

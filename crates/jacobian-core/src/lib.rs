@@ -112,7 +112,6 @@
 
 #![warn(missing_docs)]
 
-mod compiled;
 pub mod cost;
 pub mod elementwise;
 pub mod error;

@@ -177,11 +177,7 @@ impl<T: Real> Program<T> {
     /// # Errors
     /// [`Error::InputLength`] or [`Error::NonFinite`] if `x` is not a finite vector of the input length.
     pub fn call<'a>(&self, x: impl AsArray<'a, T, Ix1>) -> Result<ArrayD<T>> {
-        T::call(self, x.into())
-    }
-
-    /// [`call`](Self::call)'s body, compiled for `f32` and `f64` in `compiled.rs`.
-    pub(crate) fn call_generic(&self, x: ArrayView1<T>) -> Result<ArrayD<T>> {
+        let x = x.into();
         check_vector("x", x, self.input_len)?;
         let mut values = self.run(x, false, None);
         Ok(self.to_output_shape(values.pop().expect("the output")))

@@ -10,11 +10,9 @@ mod sealed {
 }
 
 /// A floating-point element type: `f32` (the default, as in JAX) or `f64`. Sealed: the matrix
-/// products are written for these two types only, and the drivers are compiled in this crate for
-/// both (`compiled.rs`).
+/// products are written for these two types only.
 pub trait Real:
     sealed::Sealed
-    + crate::compiled::Drivers
     + num_traits::Float
     + ndarray::LinalgScalar
     + ndarray::ScalarOperand
