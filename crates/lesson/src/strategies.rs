@@ -2,6 +2,7 @@
 //! every strategy run and timed round-robin on one input ([`measure`]), a colour per strategy,
 //! and the cheapest bracketing of a [`Plan`] drawn as a tree ([`Tree`]).
 
+use std::cell::RefCell;
 use std::error::Error;
 use std::time::Duration;
 
@@ -45,10 +46,7 @@ pub struct Runs {
 /// alike, so the medians of one call compare fairly.
 ///
 /// # Errors
-/// The first error a strategy returns (a wrong input length, say).
-///
-/// # Panics
-/// If a strategy that succeeded once fails on a later run.
+/// The first error a strategy returns (a wrong input length, say), on its first run or a later one.
 pub fn measure(
     prog: &Program<f32>,
     x: &Array1<f32>,
@@ -60,11 +58,22 @@ pub fn measure(
     for &s in strategies {
         jacobians.push(jacobian_with(s, prog, x)?);
     }
-    let mut jobs: Vec<_> = strategies
-        .iter()
-        .map(|&s| move || jacobian_with(s, prog, x).expect("ran once already"))
+    let failed = RefCell::new(None);
+    let mut jobs: Vec<_> = (strategies.iter())
+        .map(|&s| {
+            let failed = &failed;
+            move || {
+                if let Err(e) = jacobian_with(s, prog, x) {
+                    failed.borrow_mut().get_or_insert(e);
+                }
+            }
+        })
         .collect();
     let timings = Timing::measure_within(budget, min_runs, MAX_RUNS, &mut jobs);
+    drop(jobs);
+    if let Some(e) = failed.into_inner() {
+        return Err(e);
+    }
     Ok(strategies
         .iter()
         .zip(jacobians)
