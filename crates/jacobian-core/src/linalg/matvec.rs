@@ -4,7 +4,7 @@
 //! independent accumulators let LLVM vectorise the sums without reassociating floating point
 //! (`-ffast-math`). Large matrices are split by rows among the rayon threads.
 
-use ndarray::{ArrayView1, ArrayView2, ArrayViewMut1, ArrayViewMut2};
+use ndarray::{ArrayView1, ArrayView2, ArrayViewMut1, ArrayViewMut2, Axis};
 use rayon::prelude::*;
 
 /// The vector instructions the kernels use on this machine: 2 for AVX-512 (if built with the
@@ -316,7 +316,7 @@ macro_rules! matvec_impl {
         pub(crate) fn $few(a: ArrayView2<$t>, b: ArrayView2<$t>, mut c: ArrayViewMut2<$t>) {
             let ((m, k), n) = (a.dim(), b.ncols());
             let lda = a.strides()[0];
-            if m > 0 && k > 0 && a.strides()[0] == 1 && a.strides()[1] >= m as isize {
+            if m > 0 && k > 0 && a.strides()[0] == 1 {
                 return $few_t(a, b, c); // Aᵀ of a row-major matrix, as a gradient applies it
             }
             if m == 0 || k == 0 || a.strides()[1] != 1 || lda < k as isize {
@@ -377,17 +377,19 @@ macro_rules! matvec_impl {
             }
         }
 
-        /// C = A B for a few columns of B where A = Rᵀ, R row-major (a transposed view): each
-        /// column of C is a sum of R's rows, `C[:, j] = Σᵢ B[i, j] R[i, :]`. Each block of R's
-        /// rows serves every column while it is in cache; the threads take blocks of rows into
-        /// partial sums, then add them.
+        /// C = A B for a few columns of B where A = Rᵀ, R with contiguous rows (a transposed
+        /// view, or `xᵀ R` for one column): each column of C is a sum of R's rows,
+        /// `C[:, j] = Σᵢ B[i, j] R[i, :]`, contiguous SIMD axpys (ndarray's product would walk
+        /// R's columns with a stride). Each block of R's rows serves every column while it is in
+        /// cache; the threads take blocks of rows into partial sums, then add them.
         fn $few_t(a: ArrayView2<$t>, b: ArrayView2<$t>, mut c: ArrayViewMut2<$t>) {
             let ((m, k), n) = (a.dim(), b.ncols());
-            let ldr = a.strides()[1] as usize;
+            let ldr = a.strides()[1];
             let xs: Vec<Vec<$t>> = (0..n).map(|j| b.column(j).to_vec()).collect();
-            // SAFETY: R's rows 0..k of length m at stride ldr, all inside A's allocation
-            let rslice = unsafe { std::slice::from_raw_parts(a.as_ptr(), (k - 1) * ldr + m) };
-            let row = |i: usize| &rslice[i * ldr..i * ldr + m];
+            // SAFETY: row i of R (column i of A): m entries at unit stride, inside A's data
+            let row = |i: usize| unsafe {
+                std::slice::from_raw_parts(a.as_ptr().offset(i as isize * ldr), m)
+            };
             // Σ over R's rows r0..r1, for every column: n × m values, column after column.
             let rows_sum = |r0: usize, r1: usize| -> Vec<$t> {
                 let mut out = vec![0.0; m * n];
@@ -469,15 +471,15 @@ macro_rules! matvec_impl {
                 $k::rows_dot(&aslice[r0 * lda..], lda, xs, yb);
             });
         }
-        /// y = x^T A (= A^T x). Row-major A: contiguous SIMD axpys over A's rows, the rows split
-        /// among the threads. (ndarray's x.dot(&A) walks A's columns with a stride.)
+        /// y = x^T A (= A^T x). A with contiguous rows: the one-column case of the product by
+        /// a transpose above, A's rows split among the threads.
         pub(crate) fn $vm(x: ArrayView1<$t>, a: ArrayView2<$t>, mut y: ArrayViewMut1<$t>) {
             let (m, n) = a.dim();
             assert!(m == x.len() && n == y.len(), "vecmat shape mismatch");
             if n == 0 {
                 return;
             }
-            if a.strides()[1] != 1 || y.strides()[0] != 1 || m == 0 {
+            if a.strides()[1] != 1 || m == 0 {
                 if m > 0 && a.strides()[0] == 1 && y.strides()[0] == 1 {
                     // column-major A: Aᵀ is row-major, use the dot kernel
                     return $mv(a.t(), x, y);
@@ -485,51 +487,7 @@ macro_rules! matvec_impl {
                 ndarray::linalg::general_mat_vec_mul(1.0, &a.t(), &x, 0.0, &mut y);
                 return;
             }
-            let lda = a.strides()[0];
-            // yb = Σ_{i in rows} x_i A[i, :], four rows at a time.
-            let body = |rows: std::ops::Range<usize>, yb: &mut [$t]| {
-                yb.fill(0.0);
-                // SAFETY: row i of A, all n columns
-                let row = |i: usize| unsafe {
-                    std::slice::from_raw_parts(a.as_ptr().offset(i as isize * lda), n)
-                };
-                let mut i = rows.start;
-                while i + 4 <= rows.end {
-                    $k::axpy4(
-                        yb,
-                        [x[i], x[i + 1], x[i + 2], x[i + 3]],
-                        [row(i), row(i + 1), row(i + 2), row(i + 3)],
-                    );
-                    i += 4;
-                }
-                for i in i..rows.end {
-                    $k::axpy(yb, x[i], row(i));
-                }
-            };
-            let ys = y.as_slice_mut().unwrap();
-            let nt = rayon::current_num_threads().min(m.div_ceil(4));
-            if m * n < MV_PAR_MIN || nt <= 1 {
-                return body(0..m, ys);
-            }
-            // Each thread streams its own block of rows (contiguous memory, faster than
-            // splitting the columns) into a partial y; the partials are then added.
-            let rows = m.div_ceil(nt).next_multiple_of(4);
-            let (_, partials) = rayon::join(
-                || body(0..rows.min(m), ys),
-                || -> Vec<Vec<$t>> {
-                    (1..nt)
-                        .into_par_iter()
-                        .map(|t| {
-                            let mut part = vec![0.0; n];
-                            body((t * rows).min(m)..((t + 1) * rows).min(m), &mut part);
-                            part
-                        })
-                        .collect()
-                },
-            );
-            for part in &partials {
-                $k::axpy(ys, 1.0, part);
-            }
+            $few_t(a.t(), x.insert_axis(Axis(1)), y.insert_axis(Axis(1)));
         }
     };
 }
