@@ -15,7 +15,7 @@
 use std::fmt;
 
 use crate::program::Program;
-use crate::real::Real;
+use crate::scalar::Scalar;
 use crate::structured::{Kind, Structure};
 
 /// How to compute a full Jacobian.
@@ -193,7 +193,7 @@ impl<'a, T> CostTable<'a, T> {
     }
 }
 
-impl<T: Real> fmt::Display for CostTable<'_, T> {
+impl<T: Scalar> fmt::Display for CostTable<'_, T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let p = self.program;
         writeln!(

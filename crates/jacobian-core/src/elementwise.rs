@@ -9,7 +9,7 @@ use ndarray::Array1;
 
 use crate::expr::Expr;
 use crate::primitives::{Local, Primitive, Shape, ShapeMismatch};
-use crate::real::Real;
+use crate::scalar::Scalar;
 
 /// A scalar function applied elementwise, with its derivative. Its local Jacobian is the same
 /// for all of them: `diag(f'(x))`, so `Ẏ = diag(f'(x)) Ẋ` and `X̄ = Ȳ diag(f'(x))`.
@@ -17,9 +17,9 @@ pub trait Elementwise: Send + Sync + fmt::Debug + 'static {
     /// The name shown in printed programs.
     const NAME: &'static str;
     /// `f(x)`.
-    fn f<T: Real>(x: T) -> T;
+    fn f<T: Scalar>(x: T) -> T;
     /// `f'(x)` as a formula in `x` and `y = f(x)` (some derivatives are cheaper from `y`).
-    fn df<T: Real>(x: Expr<T>, y: Expr<T>) -> Expr<T>;
+    fn df<T: Scalar>(x: Expr<T>, y: Expr<T>) -> Expr<T>;
 }
 
 /// `tanh`, with `tanh'(x) = 1 - tanh(x)² = (1 - y)(1 + y)`: the factored form keeps its accuracy
@@ -28,10 +28,10 @@ pub trait Elementwise: Send + Sync + fmt::Debug + 'static {
 pub struct Tanh;
 impl Elementwise for Tanh {
     const NAME: &'static str = "tanh";
-    fn f<T: Real>(x: T) -> T {
+    fn f<T: Scalar>(x: T) -> T {
         x.tanh()
     }
-    fn df<T: Real>(_: Expr<T>, y: Expr<T>) -> Expr<T> {
+    fn df<T: Scalar>(_: Expr<T>, y: Expr<T>) -> Expr<T> {
         (-y.clone()).plus(1.0) * y.plus(1.0)
     }
 }
@@ -41,10 +41,10 @@ impl Elementwise for Tanh {
 pub struct Sin;
 impl Elementwise for Sin {
     const NAME: &'static str = "sin";
-    fn f<T: Real>(x: T) -> T {
+    fn f<T: Scalar>(x: T) -> T {
         x.sin()
     }
-    fn df<T: Real>(x: Expr<T>, _: Expr<T>) -> Expr<T> {
+    fn df<T: Scalar>(x: Expr<T>, _: Expr<T>) -> Expr<T> {
         x.cos()
     }
 }
@@ -54,10 +54,10 @@ impl Elementwise for Sin {
 pub struct Cos;
 impl Elementwise for Cos {
     const NAME: &'static str = "cos";
-    fn f<T: Real>(x: T) -> T {
+    fn f<T: Scalar>(x: T) -> T {
         x.cos()
     }
-    fn df<T: Real>(x: Expr<T>, _: Expr<T>) -> Expr<T> {
+    fn df<T: Scalar>(x: Expr<T>, _: Expr<T>) -> Expr<T> {
         -x.sin()
     }
 }
@@ -67,10 +67,10 @@ impl Elementwise for Cos {
 pub struct Exp;
 impl Elementwise for Exp {
     const NAME: &'static str = "exp";
-    fn f<T: Real>(x: T) -> T {
+    fn f<T: Scalar>(x: T) -> T {
         x.exp()
     }
-    fn df<T: Real>(_: Expr<T>, y: Expr<T>) -> Expr<T> {
+    fn df<T: Scalar>(_: Expr<T>, y: Expr<T>) -> Expr<T> {
         y
     }
 }
@@ -80,10 +80,10 @@ impl Elementwise for Exp {
 pub struct Square;
 impl Elementwise for Square {
     const NAME: &'static str = "square";
-    fn f<T: Real>(x: T) -> T {
+    fn f<T: Scalar>(x: T) -> T {
         x * x
     }
-    fn df<T: Real>(x: Expr<T>, _: Expr<T>) -> Expr<T> {
+    fn df<T: Scalar>(x: Expr<T>, _: Expr<T>) -> Expr<T> {
         x.clone() + x
     }
 }
@@ -92,7 +92,7 @@ impl Elementwise for Square {
 #[derive(Debug, Default)]
 pub struct Unary<E>(pub E);
 
-impl<T: Real, E: Elementwise> Primitive<T> for Unary<E> {
+impl<T: Scalar, E: Elementwise> Primitive<T> for Unary<E> {
     fn name(&self) -> &'static str {
         E::NAME
     }

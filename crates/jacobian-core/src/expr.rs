@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use ndarray::Array1;
 
-use crate::real::Real;
+use crate::scalar::Scalar;
 
 /// The entries `d` of a diagonal local Jacobian `diag(d)`, as an elementwise formula in the
 /// node's arguments and output: `tanh' = (1 - y)(1 + y)` is `(-y).plus(1) * y.plus(1)`.
@@ -36,7 +36,7 @@ pub enum Expr<T> {
     Cos(Box<Expr<T>>),
 }
 
-impl<T: Real> Expr<T> {
+impl<T: Scalar> Expr<T> {
     /// `e + c`.
     pub fn plus(self, c: f64) -> Self {
         Expr::Plus(Box::new(self), c)

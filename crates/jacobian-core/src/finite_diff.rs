@@ -2,9 +2,9 @@
 
 use ndarray::{Array1, ArrayView1};
 
+use crate::api::Real;
 use crate::error::Result;
 use crate::program::{check_vector, Program};
-use crate::real::Real;
 
 /// `(f(x + h v) - f(x - h v)) / 2h ≈ J(x) v`, with error `O(h²)`.
 ///

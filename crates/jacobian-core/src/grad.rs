@@ -1,6 +1,6 @@
 //! The gradient as a program: reverse mode recorded instead of run, as JAX traces a VJP.
 //!
-//! [`grad`] traces a new program that first computes `f`'s values again, then pulls the
+//! [`grad`](crate::grad()) traces a new program that first computes `f`'s values again, then pulls the
 //! cotangent `ȳ = 1` back through `f`'s nodes in reverse order, each step `x̄ᵢ += Lᵢᵀ ȳ` written
 //! with the same operations a user writes (`matvec` by `Aᵀ`, `mul` by a diagonal, `broadcast` for
 //! a sum). The diagonal entries come from the primitives' own formulas ([`Expr`]), recorded too.
@@ -20,7 +20,7 @@ use crate::error::{Error, Result};
 use crate::expr::Expr;
 use crate::primitives::{Local, Shape};
 use crate::program::Program;
-use crate::real::Real;
+use crate::scalar::Scalar;
 use crate::trace::Var;
 
 /// A cotangent while tracing the reverse sweep: a traced value, or a constant folded on the way.
@@ -30,7 +30,7 @@ enum Cot<T> {
     Var(Var<T>),
 }
 
-impl<T: Real> Cot<T> {
+impl<T: Scalar> Cot<T> {
     /// `a + b`.
     fn add(self, other: Cot<T>) -> Cot<T> {
         match (self, other) {
@@ -84,7 +84,7 @@ impl<T: Real> Cot<T> {
 }
 
 /// A diagonal rule recorded on traced values: `args` and `output` are the node's values.
-fn record_expr<T: Real>(e: &Expr<T>, args: &[&Var<T>], output: &Var<T>) -> Cot<T> {
+fn record_expr<T: Scalar>(e: &Expr<T>, args: &[&Var<T>], output: &Var<T>) -> Cot<T> {
     let rec = |e: &Expr<T>| record_expr(e, args, output);
     match e {
         Expr::Arg(i) => Cot::Var(args[*i].clone()),
@@ -104,7 +104,7 @@ fn record_expr<T: Real>(e: &Expr<T>, args: &[&Var<T>], output: &Var<T>) -> Cot<T
 
 /// `Lᵀ ȳ`: the cotangent one argument gets from its reader, whose local Jacobian is `L`
 /// (`m × n`, for an output of length `m` and an argument of length `n`).
-fn pull_through<T: Real>(
+fn pull_through<T: Scalar>(
     local: Local<T>,
     ybar: Cot<T>,
     n: usize,
@@ -130,27 +130,8 @@ fn pull_through<T: Real>(
     }
 }
 
-/// The gradient of a function with one output, as a program `R^n → R^n`: the reverse sweep
-/// recorded (see the [module docs](self)).
-///
-/// # Errors
-/// [`Error::Shape`] if `f` has more than one output (its gradient is a Jacobian: use
-/// [`jacrev`](crate::jacrev)).
-///
-/// ```
-/// use jacobian_core::{grad, jacfwd, Program};
-/// use ndarray::array;
-/// // f(x) = Σ sin(xᵢ): ∇f = cos(x), and the Hessian is diag(-sin(x)).
-/// let f = Program::<f64>::trace(2, |x| x.sin().sum())?;
-/// let g = grad(&f)?;
-/// println!("{g}"); // { lambda x:f64[2] . v1:f64[2] = cos x  in v1 }
-/// let x = array![0.5, 1.0];
-/// assert!((g.call(&x)?[0] - 0.5f64.cos()).abs() < 1e-15);
-/// let h = jacfwd(&g, &x)?;
-/// assert!((h[[1, 1]] + 1.0f64.sin()).abs() < 1e-15 && h[[0, 1]] == 0.0);
-/// # Ok::<(), jacobian_core::Error>(())
-/// ```
-pub fn grad<T: Real>(f: &Program<T>) -> Result<Program<T>> {
+/// The body of [`grad`](crate::grad()): the reverse sweep of `f`, traced.
+pub(crate) fn grad<T: Scalar>(f: &Program<T>) -> Result<Program<T>> {
     if f.output_len() != 1 {
         return Err(Error::Shape {
             op: "grad",

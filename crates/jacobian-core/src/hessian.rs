@@ -1,5 +1,5 @@
 //! Second derivatives: the Hessian and Hessian-vector products, by differentiating the gradient
-//! program ([`grad`]) with the drivers of the first derivative.
+//! program ([`grad`](crate::grad())) with the drivers of the first derivative.
 //!
 //! The gradient of `f: R^n → R` is a square map `R^n → R^n`, so both modes meet it with `n`
 //! directions; what differs is the program they push them through. The compositions, for `F` at
@@ -9,9 +9,9 @@
 //! |---|---|---|
 //! | forward over reverse | `jacfwd(&grad(&f)?, x)` | the dense `n × n` identity through the gradient: `A1 · I`, then `A1ᵀ · (1000 × n)` |
 //! | reverse over reverse | `jacrev(&grad(&f)?, x)` | the same products, from the other end |
-//! | structured, bracketed | [`hessian_with`] | from a symbolic identity: `A1 · I = A1` is free, half the work |
-//! | [`hessian`] | `hessian(&f, x)` | the cheaper of: the cheapest strategy on the gradient; or `U = ∂u/∂x` (where `∇f = A1ᵀ u`) and then `H = A1ᵀ U` by symmetry, half of that product ([`HessianPlan`]) |
-//! | Hessian-vector product | [`hvp`] = `jvp(&grad(&f)?, x, v)` | one direction: `A1 · [x \| v]` in one product, then `A1ᵀ` once: `A1` read twice |
+//! | structured, bracketed | [`hessian_with`](crate::hessian_with) | from a symbolic identity: `A1 · I = A1` is free, half the work |
+//! | [`hessian`](crate::hessian()) | `hessian(&f, x)` | the cheaper of: the cheapest strategy on the gradient; or `U = ∂u/∂x` (where `∇f = A1ᵀ u`) and then `H = A1ᵀ U` by symmetry, half of that product ([`HessianPlan`]) |
+//! | Hessian-vector product | [`hvp`](crate::hvp) = `jvp(&grad(&f)?, x, v)` | one direction: `A1 · [x \| v]` in one product, then `A1ᵀ` once: `A1` read twice |
 //!
 //! `vjp(&grad(&f)?, x, v)` is `vᵀH`, which is `(Hv)ᵀ` since the Hessian is symmetric: reverse
 //! over reverse gives the same product at about the same cost. Reverse over forward (JAX's
@@ -20,21 +20,22 @@
 
 use std::fmt;
 
-use ndarray::{Array1, Array2, AsArray, Axis, Ix1, Ix2};
+use ndarray::{Array1, Array2, ArrayView1, Axis, Ix2};
 
 use crate::cost::{si, Strategy};
 use crate::error::{Error, Result};
 use crate::grad::grad;
+use crate::jacobian::Prepared;
 use crate::linalg::{symmetric_product, symmetric_product_cost};
 use crate::matrix::Matrix;
 use crate::memory::check_fits;
 use crate::plan::Plan;
 use crate::primitives::Local;
 use crate::program::{check_vector, Program};
-use crate::real::Real;
+use crate::scalar::Scalar;
 use crate::sweep::push_with_values;
 
-/// How [`hessian`] computes a Hessian ([`hessian_plan`]): the Jacobian of the gradient program
+/// How [`hessian`](crate::hessian()) computes a Hessian ([`hessian_plan`](crate::hessian_plan())): the Jacobian of the gradient program
 /// by its cheapest strategy; or, where the gradient ends in a product by a constant, `∇f = B u`
 /// (`B = A1ᵀ` for a network), and where that counts fewer multiply–adds, `U = ∂u/∂x` first and
 /// then `H = B U` by symmetry: only the blocks on and above the diagonal are multiplied
@@ -84,7 +85,7 @@ impl fmt::Display for HessianPlan {
     }
 }
 
-/// What [`hessian`] decides for a gradient program: the plan, and for a split the matrix `B`
+/// What [`hessian`](crate::hessian()) decides for a gradient program: the plan, and for a split the matrix `B`
 /// and the program of `u`.
 struct Decision<T> {
     plan: HessianPlan,
@@ -93,7 +94,7 @@ struct Decision<T> {
 
 /// Counts both ways and keeps the cheaper: the whole gradient's plan, or `U = ∂u/∂x` and the
 /// last product by symmetry.
-fn decide<T: Real>(g: &Program<T>) -> Decision<T> {
+fn decide<T: Scalar>(g: &Program<T>) -> Decision<T> {
     let whole = HessianPlan {
         plan: g.plan(),
         symmetric_last: None,
@@ -134,38 +135,18 @@ fn decide<T: Real>(g: &Program<T>) -> Decision<T> {
     }
 }
 
-/// What [`hessian`] will do for `f`, from the shapes alone.
-///
-/// # Errors
-/// [`Error::Shape`] if `f` has more than one output.
-pub fn hessian_plan<T: Real>(f: &Program<T>) -> Result<HessianPlan> {
+/// The body of [`hessian_plan`](crate::hessian_plan).
+pub(crate) fn hessian_plan<T: Scalar>(f: &Program<T>) -> Result<HessianPlan> {
     Ok(decide(&grad(f)?).plan)
 }
 
-/// The `n × n` Hessian of `f: R^n → R` at `x`, as [`hessian_plan`] says: by the cheapest
-/// strategy for its gradient program, or with its last product taken by symmetry where that
-/// is cheaper.
-///
-/// # Errors
-/// [`Error::Shape`] if `f` has more than one output; if `x` is not a finite vector of the input
-/// length; [`Error::TooLarge`] if the Hessian would not fit in memory.
-///
-/// ```
-/// use jacobian_core::{hessian, Program};
-/// use ndarray::array;
-/// // f(x) = Σ exp(xᵢ) + (Σ xᵢ)²: H = diag(exp(x)) + 2 (every entry 2).
-/// let f = Program::<f64>::trace(2, |x| x.exp().sum() + x.sum().square())?;
-/// let h = hessian(&f, &array![0.0, 1.0])?;
-/// assert_eq!(h, array![[3.0, 2.0], [2.0, 2.0 + 1f64.exp()]]);
-/// # Ok::<(), jacobian_core::Error>(())
-/// ```
-pub fn hessian<'a, T: Real>(f: &Program<T>, x: impl AsArray<'a, T, Ix1>) -> Result<Array2<T>> {
+/// The body of [`hessian`](crate::hessian()).
+pub(crate) fn hessian<T: Scalar>(f: &Program<T>, x: ArrayView1<T>) -> Result<Array2<T>> {
     let g = grad(f)?;
     let Decision { plan, split } = decide(&g);
     let Some((b, inner)) = split else {
         return hessian_of_gradient(plan.plan.strategy, &g, x);
     };
-    let x = x.into();
     check_vector("x", x, g.input_len())?;
     // One check for all that is held at once: H, U, and what computing U holds at its peak.
     let (n, k) = b.dim();
@@ -173,31 +154,28 @@ pub fn hessian<'a, T: Real>(f: &Program<T>, x: impl AsArray<'a, T, Ix1>) -> Resu
     let u_peak = plan.plan.cost.peak_bytes(strategy) / std::mem::size_of::<T>() as u64;
     let held = n as u128 * n as u128 + k as u128 * n as u128 + u_peak as u128;
     check_fits::<T>(&format!("the Hessian ({n}×{n}) with ∂u/∂x ({k}×{n})"), held)?;
-    let du = inner.prepare().with_strategy(strategy).jacobian(x)?;
+    let du = Prepared::new(&inner)
+        .with_strategy(strategy)
+        .jacobian_at(x)?;
     let du = du.to_shape((k, n)).expect("k × n entries");
     Ok(symmetric_product(b.view(), du.view()))
 }
 
-/// The Hessian by a given strategy on the whole gradient program, without symmetry:
-/// [`Strategy::Forward`] is forward over reverse (`jax.hessian`), [`Strategy::Reverse`] reverse
-/// over reverse.
-///
-/// # Errors
-/// As [`hessian`].
-pub fn hessian_with<'a, T: Real>(
+/// The body of [`hessian_with`](crate::hessian_with).
+pub(crate) fn hessian_with<T: Scalar>(
     strategy: Strategy,
     f: &Program<T>,
-    x: impl AsArray<'a, T, Ix1>,
+    x: ArrayView1<T>,
 ) -> Result<Array2<T>> {
     hessian_of_gradient(strategy, &grad(f)?, x)
 }
 
-fn hessian_of_gradient<'a, T: Real>(
+fn hessian_of_gradient<T: Scalar>(
     strategy: Strategy,
     g: &Program<T>,
-    x: impl AsArray<'a, T, Ix1>,
+    x: ArrayView1<T>,
 ) -> Result<Array2<T>> {
-    let jac = g.prepare().with_strategy(strategy).jacobian(x);
+    let jac = Prepared::new(g).with_strategy(strategy).jacobian_at(x);
     // A memory error names the Hessian, not only the gradient's Jacobian.
     let jac = jac.map_err(|e| match e {
         Error::TooLarge {
@@ -216,28 +194,14 @@ fn hessian_of_gradient<'a, T: Real>(
         .expect("the gradient maps R^n to R^n"))
 }
 
-/// The Hessian-vector product `H(x) v` of `f: R^n → R`, without forming `H`: one forward-mode
-/// direction through the gradient program (forward over reverse), its values computed along.
-///
-/// # Errors
-/// [`Error::Shape`] if `f` has more than one output; if `x` or `v` is not a finite vector of the
-/// input length.
-///
-/// ```
-/// use jacobian_core::{hvp, Program};
-/// use ndarray::array;
-/// // f(x) = Σ xᵢ²: H = 2I, so Hv = 2v.
-/// let f = Program::<f64>::trace(3, |x| x.square().sum())?;
-/// assert_eq!(hvp(&f, &array![1.0, 2.0, 3.0], &array![1.0, 0.0, -1.0])?, array![2.0, 0.0, -2.0]);
-/// # Ok::<(), jacobian_core::Error>(())
-/// ```
-pub fn hvp<'a, 'b, T: Real>(
+/// The body of [`hvp`](crate::hvp): one forward direction through the gradient program, its
+/// values computed along.
+pub(crate) fn hvp<T: Scalar>(
     f: &Program<T>,
-    x: impl AsArray<'a, T, Ix1>,
-    v: impl AsArray<'b, T, Ix1>,
+    x: ArrayView1<T>,
+    v: ArrayView1<T>,
 ) -> Result<Array1<T>> {
     let g = grad(f)?;
-    let (x, v) = (x.into(), v.into());
     check_vector("v", v, g.input_len())?; // in `jvp`'s order
     check_vector("x", x, g.input_len())?;
     // The gradient's own value is not needed: only the values its derivative rules read.

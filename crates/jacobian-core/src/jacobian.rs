@@ -1,22 +1,26 @@
 //! The drivers: `jvp`, `vjp`, and the full Jacobian by any [`Strategy`], all through one path.
 //!
 //! A [`Prepared`] Jacobian holds what a caller reuses between calls: the program, its [`Plan`],
-//! the strategy, an optional chunk size, and the identity seed once made. Every driver of this
-//! module is a thin function over it:
+//! the strategy, an optional chunk size, and the identity seed once made. Every Jacobian driver
+//! is a thin function over it (their one-line bodies are in [`api`](crate::api), where they are
+//! compiled once for `f32` and `f64`):
 //!
-//! - [`jacfwd`] pushes the standard basis of the input space (the `n × n` identity) forward:
-//!   `J = J · I`, one column per input. Its cost grows with the **input** width `n`.
-//! - [`jacrev`] pulls the standard basis of the output space (the `m × m` identity) back:
-//!   `J = I · J`, one row per output. Its cost grows with the **output** width `m`.
-//! - [`jvp`] and [`vjp`] push or pull one direction instead of a basis (`jvp` computes the values
-//!   along with the tangent, as dual numbers do, rather than after a linearization).
+//! - [`jacfwd`](crate::jacfwd) pushes the standard basis of the input space (the `n × n`
+//!   identity) forward: `J = J · I`, one column per input. Its cost grows with the **input**
+//!   width `n`.
+//! - [`jacrev`](crate::jacrev) pulls the standard basis of the output space (the `m × m`
+//!   identity) back: `J = I · J`, one row per output. Its cost grows with the **output** width `m`.
+//! - [`jvp`](crate::jvp) and [`vjp`](crate::vjp) push or pull one direction instead of a basis
+//!   (`jvp` computes the values along with the tangent, as dual numbers do, rather than after a
+//!   linearization).
 //! - A chunk size `k` seeds `k` basis directions per pass instead of all at once: the same
 //!   Jacobian, with the memory of the batch bounded by `k`.
-//! - [`jacobian`] runs the strategy the plan finds cheapest, [`jacobian_with`] any other.
+//! - [`jacobian`](crate::jacobian()) runs the strategy the plan finds cheapest,
+//!   [`jacobian_with`](crate::jacobian_with) any other.
 //!
 //! Shapes follow JAX: the Jacobian of `f: R^n → R` is `(n,)`, of `f: R^n → R^m` it is `(m, n)`.
 
-use ndarray::{s, Array1, Array2, ArrayD, AsArray, Axis, Ix1};
+use ndarray::{s, Array1, Array2, ArrayD, ArrayView1, Axis};
 
 use crate::cost::Strategy;
 use crate::error::{Error, Result};
@@ -24,13 +28,14 @@ use crate::matrix::Matrix;
 use crate::memory::check_fits;
 use crate::plan::{run, Plan};
 use crate::program::{check_vector, Linearization, Program};
-use crate::real::Real;
+use crate::scalar::Scalar;
 use crate::structured::{Kind, Structure, Structured};
 use crate::sweep::{numeric, push_with_values, structural, Meter};
 
 /// A Jacobian prepared for one program: its plan, a strategy, an optional chunk size, and the
 /// dense identity seed of a textbook mode, made on first use and kept (as `jax.jit` keeps its
-/// compiled program). Made by [`Program::prepare`]; run at any number of points.
+/// compiled program). Made by [`Program::prepare`]; run at any number of points by
+/// [`Prepared::jacobian`].
 ///
 /// ```
 /// use jacobian_core::{Network, Strategy};
@@ -51,21 +56,20 @@ pub struct Prepared<T> {
     identity: Option<Matrix<T>>,
 }
 
-impl<T: Real> Program<T> {
-    /// Prepares its Jacobian: the plan, made from the shapes, with the cheapest strategy chosen.
-    pub fn prepare(&self) -> Prepared<T> {
-        let plan = self.plan();
+impl<T: Scalar> Prepared<T> {
+    /// The body of [`Program::prepare`]: the plan, made from the shapes, with the cheapest
+    /// strategy chosen.
+    pub(crate) fn new(f: &Program<T>) -> Self {
+        let plan = f.plan();
         Prepared {
-            program: self.clone(),
+            program: f.clone(),
             strategy: plan.strategy,
             plan,
             chunk: None,
             identity: None,
         }
     }
-}
 
-impl<T: Real> Prepared<T> {
     /// The same, computed by `strategy` (a kept seed is dropped: it may be of the other side).
     pub fn with_strategy(self, strategy: Strategy) -> Self {
         Prepared {
@@ -102,14 +106,9 @@ impl<T: Real> Prepared<T> {
         self.strategy
     }
 
-    /// The full Jacobian at `x`.
-    ///
-    /// # Errors
-    /// If `x` is not a finite vector of the input length, or the strategy would not fit in memory
-    /// ([`Error::TooLarge`]: use a chunk size).
-    pub fn jacobian<'a>(&mut self, x: impl AsArray<'a, T, Ix1>) -> Result<ArrayD<T>> {
+    /// The body of [`Prepared::jacobian`]: the full Jacobian at `x`.
+    pub(crate) fn jacobian_at(&mut self, x: ArrayView1<T>) -> Result<ArrayD<T>> {
         let (f, strategy) = (&self.program, self.strategy);
-        let x = x.into();
         check_vector("x", x, f.input_len())?;
         let (m, n) = (f.output_len(), f.input_len());
         let dirs = if strategy.seeds_inputs() { n } else { m };
@@ -202,7 +201,7 @@ impl<T: Real> Prepared<T> {
 
 /// Basis vectors `range` of a space of `dirs` dimensions, as the columns (`n × k`) or the rows
 /// (`k × m`) of a seed for `strategy`.
-fn basis<T: Real>(dirs: usize, range: std::ops::Range<usize>, strategy: Strategy) -> Array2<T> {
+fn basis<T: Scalar>(dirs: usize, range: std::ops::Range<usize>, strategy: Strategy) -> Array2<T> {
     let columns = strategy.seeds_inputs();
     let (k, start) = (range.len(), range.start);
     let mut seed = Array2::zeros(if columns { (dirs, k) } else { (k, dirs) });
@@ -217,17 +216,13 @@ fn basis<T: Real>(dirs: usize, range: std::ops::Range<usize>, strategy: Strategy
     seed
 }
 
-/// Forward mode, one direction: `(f(x), J(x) v)`, the values and the tangent computed together,
-/// node by node (as dual numbers do; a matrix step reads its matrix once for both).
-///
-/// # Errors
-/// If `x` or `v` is not a finite vector of the input length.
-pub fn jvp<'a, 'b, T: Real>(
+/// The body of [`jvp`](crate::jvp): the values and the tangent computed together, node by node
+/// (as dual numbers do; a matrix step reads its matrix once for both).
+pub(crate) fn jvp<T: Scalar>(
     f: &Program<T>,
-    x: impl AsArray<'a, T, Ix1>,
-    v: impl AsArray<'b, T, Ix1>,
+    x: ArrayView1<T>,
+    v: ArrayView1<T>,
 ) -> Result<(ArrayD<T>, ArrayD<T>)> {
-    let (x, v) = (x.into(), v.into());
     check_vector("v", v, f.input_len())?;
     check_vector("x", x, f.input_len())?;
     let compute_all = vec![false; f.nodes().len() + 1];
@@ -238,139 +233,20 @@ pub fn jvp<'a, 'b, T: Real>(
     ))
 }
 
-/// Reverse mode, one direction: `(f(x), cᵀ J(x))`, where `c` has one entry per output element
-/// (one entry for a scalar output).
-///
-/// # Errors
-/// If `x` or `c` is not a finite vector of the right length.
-pub fn vjp<'a, 'b, T: Real>(
+/// The body of [`vjp`](crate::vjp): one cotangent row pulled back by the reverse sweep.
+pub(crate) fn vjp<T: Scalar>(
     f: &Program<T>,
-    x: impl AsArray<'a, T, Ix1>,
-    c: impl AsArray<'b, T, Ix1>,
+    x: ArrayView1<T>,
+    c: ArrayView1<T>,
 ) -> Result<(ArrayD<T>, Array1<T>)> {
-    let c = c.into();
     check_vector("c", c, f.output_len())?;
     let lin = f.linearize(x)?;
     let seed = Structured::Dense(c.to_owned().insert_axis(Axis(0)));
-    let ctj = f
-        .prepare()
+    let ctj = Prepared::new(f)
         .with_strategy(Strategy::Reverse)
         .apply(&lin, seed);
     Ok((
         f.to_output_shape(lin.output().clone()),
         Array1::from_iter(ctj),
     ))
-}
-
-/// The Jacobian by forward mode, all `n` input directions in one pass.
-///
-/// # Errors
-/// If `x` is not a finite vector of the input length, or the Jacobian and the identity seed would
-/// not fit in memory ([`Error::TooLarge`]: use [`jacfwd_chunked`]).
-///
-/// ```
-/// use jacobian_core::{jacfwd, Program};
-/// use ndarray::array;
-/// // f(x) = sum(x²): the gradient is 2x.
-/// let f = Program::<f64>::trace(2, |x| x.square().sum())?;
-/// assert_eq!(jacfwd(&f, &array![1.0, 3.0])?, array![2.0, 6.0].into_dyn());
-/// # Ok::<(), jacobian_core::Error>(())
-/// ```
-pub fn jacfwd<'a, T: Real>(f: &Program<T>, x: impl AsArray<'a, T, Ix1>) -> Result<ArrayD<T>> {
-    jacobian_with(Strategy::Forward, f, x)
-}
-
-/// The Jacobian by forward mode, `chunk` input directions per pass.
-///
-/// # Errors
-/// As [`jacfwd`], and [`Error::ZeroChunk`] if `chunk` is 0.
-pub fn jacfwd_chunked<'a, T: Real>(
-    f: &Program<T>,
-    x: impl AsArray<'a, T, Ix1>,
-    chunk: usize,
-) -> Result<ArrayD<T>> {
-    let prepared = f.prepare().with_strategy(Strategy::Forward);
-    prepared.with_chunk(chunk)?.jacobian(x)
-}
-
-/// The Jacobian by reverse mode, all `m` output directions in one pass.
-///
-/// # Errors
-/// As [`jacfwd`] (use [`jacrev_chunked`] for a Jacobian whose seed would not fit).
-pub fn jacrev<'a, T: Real>(f: &Program<T>, x: impl AsArray<'a, T, Ix1>) -> Result<ArrayD<T>> {
-    jacobian_with(Strategy::Reverse, f, x)
-}
-
-/// The Jacobian by reverse mode, `chunk` output directions per pass.
-///
-/// # Errors
-/// As [`jacrev`], and [`Error::ZeroChunk`] if `chunk` is 0.
-pub fn jacrev_chunked<'a, T: Real>(
-    f: &Program<T>,
-    x: impl AsArray<'a, T, Ix1>,
-    chunk: usize,
-) -> Result<ArrayD<T>> {
-    let prepared = f.prepare().with_strategy(Strategy::Reverse);
-    prepared.with_chunk(chunk)?.jacobian(x)
-}
-
-/// The full Jacobian by the cheapest strategy for this program, and the plan saying which and why.
-///
-/// # Errors
-/// If `x` is not a finite vector of the input length, or the strategy would not fit in memory.
-///
-/// ```
-/// use jacobian_core::{jacobian, Network, Strategy};
-/// let net = Network::<f32>::new(&[50, 20, 3, 1])?;
-/// let f = net.trace_f();
-/// let x = jacobian_core::random_input::<f32>(50, 0);
-/// let (jac, plan) = jacobian(&f, &x)?;
-/// assert_eq!(jac.shape(), &[50]);
-/// assert_eq!(plan.strategy, Strategy::StructuredReverse); // one output: start from it
-/// println!("{plan}");
-/// # Ok::<(), jacobian_core::Error>(())
-/// ```
-pub fn jacobian<'a, T: Real>(
-    f: &Program<T>,
-    x: impl AsArray<'a, T, Ix1>,
-) -> Result<(ArrayD<T>, Plan)> {
-    let mut prepared = f.prepare();
-    let jac = prepared.jacobian(x)?;
-    Ok((jac, prepared.into_plan()))
-}
-
-/// The full Jacobian by a given strategy. All five give the same matrix (to rounding).
-///
-/// # Errors
-/// As [`jacobian`].
-pub fn jacobian_with<'a, T: Real>(
-    strategy: Strategy,
-    f: &Program<T>,
-    x: impl AsArray<'a, T, Ix1>,
-) -> Result<ArrayD<T>> {
-    f.prepare().with_strategy(strategy).jacobian(x)
-}
-
-/// `jacfwd` from a symbolic identity: the same Jacobian, without multiplying by the identity.
-/// Shorthand for [`jacobian_with`]`(Strategy::StructuredForward, f, x)`.
-///
-/// # Errors
-/// As [`jacobian`].
-pub fn jacfwd_structured<'a, T: Real>(
-    f: &Program<T>,
-    x: impl AsArray<'a, T, Ix1>,
-) -> Result<ArrayD<T>> {
-    jacobian_with(Strategy::StructuredForward, f, x)
-}
-
-/// `jacrev` from a symbolic identity. Shorthand for
-/// [`jacobian_with`]`(Strategy::StructuredReverse, f, x)`.
-///
-/// # Errors
-/// As [`jacobian`].
-pub fn jacrev_structured<'a, T: Real>(
-    f: &Program<T>,
-    x: impl AsArray<'a, T, Ix1>,
-) -> Result<ArrayD<T>> {
-    jacobian_with(Strategy::StructuredReverse, f, x)
 }

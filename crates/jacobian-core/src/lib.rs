@@ -74,19 +74,20 @@
 //!
 //! | layer | module | what |
 //! |---|---|---|
-//! | numbers | [`real`], [`error`], `memory`, [`linalg`] | element types, typed errors, the memory check, the one matrix product |
+//! | numbers | [`scalar`], [`error`], `memory`, [`linalg`] | element types, typed errors, the memory check, the one matrix product |
 //! | matrices | [`matrix`], [`structured`] | constant matrices; identity / diagonal / dense matrices and the cost of their products |
 //! | primitives | [`expr`], [`primitives`], [`elementwise`] | each operation's shape, value and local Jacobian, in one place; diagonal rules as formulas |
 //! | programs | [`program`], [`trace`], [`grad`](mod@grad) | the [`Program`] and its evaluation at a point; tracing a function written with [`Var`]; the gradient recorded as a program |
 //! | sweeps | [`sweep`] | forward (push tangents) and reverse (pull cotangents), on numbers or on structures; forward with the values, for one direction |
 //! | planning | [`cost`], [`plan`] | the [`Strategy`]s and their counts; cut points, the cheapest bracketing, the [`Plan`] |
-//! | drivers | [`jacobian`](mod@jacobian), [`hessian`](mod@hessian) | [`Prepared`], and [`jvp`], [`vjp`], [`jacfwd`], [`jacrev`], [`jacobian()`] over it; [`hessian()`], [`hvp`] |
+//! | drivers | [`jacobian`](mod@jacobian), [`hessian`](mod@hessian) | [`Prepared`], which every Jacobian driver runs; the bodies of [`jvp`], [`vjp`], [`hessian()`], [`hvp`] |
+//! | entry points | [`api`] | [`Real`]: the drivers compiled once here for `f32` and `f64`, and the public functions, one line each |
 //! | uses | [`network`], [`finite_diff`] | the original notebook's `F` and `G`, deeper networks; central differences |
 //!
-//! To follow `x` from [`jacfwd`] down: [`jacobian`](mod@jacobian) prepares the strategy and
-//! seeds the identity, [`plan`] runs the strategy, [`sweep`] pushes the seed through the
-//! program, [`program`] gives each node's local Jacobians at `x`, and [`primitives`] says what
-//! they are. Nothing below calls back up.
+//! To follow `x` from [`jacfwd`] down: [`api`] hands it to the body compiled for its type,
+//! [`jacobian`](mod@jacobian) prepares the strategy and seeds the identity, [`plan`] runs the
+//! strategy, [`sweep`] pushes the seed through the program, [`program`] gives each node's local
+//! Jacobians at `x`, and [`primitives`] says what they are. Nothing below calls back up.
 //!
 //! ## Derivatives of derivatives
 //!
@@ -112,6 +113,7 @@
 
 #![warn(missing_docs)]
 
+pub mod api;
 pub mod cost;
 pub mod elementwise;
 pub mod error;
@@ -127,7 +129,7 @@ pub mod network;
 pub mod plan;
 pub mod primitives;
 pub mod program;
-pub mod real;
+pub mod scalar;
 pub mod structured;
 pub mod sweep;
 pub mod trace;
@@ -137,18 +139,18 @@ pub use ndarray;
 /// Random arrays (`Array1::random`), re-exported for the same reason.
 pub use ndarray_rand;
 
+pub use api::{
+    grad, hessian, hessian_plan, hessian_with, hvp, jacfwd, jacfwd_chunked, jacfwd_structured,
+    jacobian, jacobian_with, jacrev, jacrev_chunked, jacrev_structured, jvp, vjp, Real,
+};
 pub use cost::{Cost, Strategy};
 pub use error::{Error, Result};
-pub use grad::grad;
-pub use hessian::{hessian, hessian_plan, hessian_with, hvp, HessianPlan, SymmetricLast};
-pub use jacobian::{
-    jacfwd, jacfwd_chunked, jacfwd_structured, jacobian, jacobian_with, jacrev, jacrev_chunked,
-    jacrev_structured, jvp, vjp, Prepared,
-};
+pub use hessian::{HessianPlan, SymmetricLast};
+pub use jacobian::Prepared;
 pub use matrix::Matrix;
 pub use network::{random_input, Network, ORIGINAL_WIDTHS};
 pub use plan::Plan;
 pub use primitives::Shape;
 pub use program::{Linearization, Program};
-pub use real::Real;
+pub use scalar::Scalar;
 pub use trace::Var;

@@ -18,7 +18,7 @@ use std::any::TypeId;
 use ndarray::{s, Array2, ArrayView2, ArrayViewMut2};
 use rayon::prelude::*;
 
-use crate::real::Real;
+use crate::scalar::Scalar;
 
 mod matvec;
 
@@ -29,7 +29,7 @@ pub(crate) const PARALLEL_ELEMENTS: usize = 1 << 16;
 ///
 /// # Panics
 /// If the shapes do not chain (`a` is m×k, `b` k×n, `c` m×n): callers check shapes first.
-pub fn gemm<T: Real>(alpha: T, a: ArrayView2<T>, b: ArrayView2<T>, beta: T, c: ArrayViewMut2<T>) {
+pub fn gemm<T: Scalar>(alpha: T, a: ArrayView2<T>, b: ArrayView2<T>, beta: T, c: ArrayViewMut2<T>) {
     let ((m, k), (k2, n)) = (a.dim(), b.dim());
     assert!(
         k == k2 && c.dim() == (m, n),
@@ -42,7 +42,7 @@ pub fn gemm<T: Real>(alpha: T, a: ArrayView2<T>, b: ArrayView2<T>, beta: T, c: A
         unsafe { product_f32(alpha, same(a), same(b), beta, same(c)) }
     } else {
         let (alpha, beta) = (alpha.to_f64_lossy(), beta.to_f64_lossy());
-        // SAFETY: `Real` is sealed and implemented for `f32` and `f64` only, so `T` is `f64`.
+        // SAFETY: `Scalar` is sealed and implemented for `f32` and `f64` only, so `T` is `f64`.
         unsafe { product_f64(alpha, same(a), same(b), beta, same(c)) }
     }
 }
@@ -57,7 +57,7 @@ const SYMMETRIC_BLOCK: usize = 256;
 ///
 /// # Panics
 /// If the shapes do not chain to a square result.
-pub fn symmetric_product<T: Real>(b: ArrayView2<T>, u: ArrayView2<T>) -> Array2<T> {
+pub fn symmetric_product<T: Scalar>(b: ArrayView2<T>, u: ArrayView2<T>) -> Array2<T> {
     let n = b.nrows();
     assert_eq!((b.ncols(), u.ncols()), (u.nrows(), n), "a square product");
     let mut h = Array2::zeros((n, n));

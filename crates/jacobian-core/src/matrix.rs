@@ -5,11 +5,11 @@ use std::sync::Arc;
 
 use ndarray::{Array2, ArrayView2};
 
-use crate::real::Real;
+use crate::scalar::Scalar;
 
 /// The first entry of `a` that is NaN or infinite, with its index. One vectorised pass when all
 /// are finite (the usual case), then a search.
-pub(crate) fn first_non_finite<T: Real, D: ndarray::Dimension>(
+pub(crate) fn first_non_finite<T: Scalar, D: ndarray::Dimension>(
     a: ndarray::ArrayView<'_, T, D>,
 ) -> Option<(D::Pattern, f64)> {
     if a.fold(true, |ok, v| ok & v.is_finite()) {
@@ -35,7 +35,7 @@ pub struct Matrix<T> {
     non_finite: Option<((usize, usize), f64)>,
 }
 
-impl<T: Real> Matrix<T> {
+impl<T: Scalar> Matrix<T> {
     /// Wraps an array as a constant of the traced functions.
     pub fn new(a: Array2<T>) -> Self {
         Matrix {

@@ -10,7 +10,7 @@ use crate::error::{Error, Result};
 use crate::matrix::{first_non_finite, Matrix};
 use crate::memory::check_fits;
 use crate::program::Program;
-use crate::real::Real;
+use crate::scalar::Scalar;
 use crate::trace::Var;
 
 /// The original widths: `F: R^5000 → R^1000 → R^30 → R^1`.
@@ -38,7 +38,7 @@ pub struct Network<T = f32> {
 
 /// `sin(arange(rows·cols).reshape(rows, cols) · 0.001)`, computed in `T` as JAX does
 /// (`float(i) · 0.001` rounded to `T`, then `sin`).
-pub fn sin_matrix<T: Real>(rows: usize, cols: usize) -> Array2<T> {
+pub fn sin_matrix<T: Scalar>(rows: usize, cols: usize) -> Array2<T> {
     let step = T::lit(0.001);
     let mut a = Array2::zeros((rows, cols));
     // Five million sines for A1: on every core.
@@ -49,7 +49,7 @@ pub fn sin_matrix<T: Real>(rows: usize, cols: usize) -> Array2<T> {
 
 /// `A_i = sin_matrix(n_i, n_{i-1})` for consecutive widths, after checking that every width is
 /// positive and that the matrices fit in memory.
-fn layer_matrices<T: Real>(widths: &[usize]) -> Result<Vec<Array2<T>>> {
+fn layer_matrices<T: Scalar>(widths: &[usize]) -> Result<Vec<Array2<T>>> {
     if widths.contains(&0) {
         return Err(Error::Widths {
             widths: widths.to_vec(),
@@ -65,11 +65,11 @@ fn layer_matrices<T: Real>(widths: &[usize]) -> Result<Vec<Array2<T>>> {
 }
 
 /// `tanh(sum(A, axis=1))`: the bias of a layer.
-pub fn bias<T: Real>(a: &Array2<T>) -> Array1<T> {
+pub fn bias<T: Scalar>(a: &Array2<T>) -> Array1<T> {
     a.sum_axis(Axis(1)).mapv(T::tanh)
 }
 
-impl<T: Real> Network<T> {
+impl<T: Scalar> Network<T> {
     /// The network of the original notebook, widths 5000, 1000, 30, 1.
     pub fn original() -> Self {
         Self::new(&ORIGINAL_WIDTHS).expect("the original widths are valid")
@@ -220,7 +220,7 @@ pub struct DeepNetwork<T = f32> {
     pub layers: Vec<(Matrix<T>, Array1<T>)>,
 }
 
-impl<T: Real> DeepNetwork<T> {
+impl<T: Scalar> DeepNetwork<T> {
     /// The layers for widths `[n0, n1, …, nL]`.
     ///
     /// # Errors
@@ -279,7 +279,7 @@ impl<T: Real> DeepNetwork<T> {
 }
 
 /// A standard-normal vector of length `n` from a seeded generator: the same seed, the same vector.
-pub fn random_input<T: Real>(n: usize, seed: u64) -> Array1<T>
+pub fn random_input<T: Scalar>(n: usize, seed: u64) -> Array1<T>
 where
     StandardNormal: Distribution<T>,
 {

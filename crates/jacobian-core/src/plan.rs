@@ -26,7 +26,7 @@ use std::fmt;
 
 use crate::cost::{si, Cost, CostTable, Strategy};
 use crate::program::{Program, ValueId};
-use crate::real::Real;
+use crate::scalar::Scalar;
 use crate::structured::{Factor, Kind, Structure};
 use crate::sweep::{pull, push, structural, Locals, Meter};
 
@@ -55,7 +55,7 @@ impl Segment {
 
 /// Splits the program at every value all paths pass through. Node `j` reads `a` and makes `j + 1`;
 /// value `v` is a cut unless some such edge jumps over it (`a < v < j + 1`).
-fn cut_values<T: Real>(prog: &Program<T>) -> Vec<ValueId> {
+fn cut_values<T: Scalar>(prog: &Program<T>) -> Vec<ValueId> {
     let out = prog.output_id();
     let mut jumps = vec![0i64; out + 2];
     for (j, node) in prog.nodes().iter().enumerate() {
@@ -77,7 +77,7 @@ fn cut_values<T: Real>(prog: &Program<T>) -> Vec<ValueId> {
     cuts
 }
 
-fn segments<T: Real>(prog: &Program<T>) -> Vec<Segment> {
+fn segments<T: Scalar>(prog: &Program<T>) -> Vec<Segment> {
     let cuts = cut_values(prog);
     let local = structural(prog);
     cuts.windows(2)
@@ -173,7 +173,7 @@ pub struct Plan {
     labels: Vec<String>,
 }
 
-impl<T: Real> Program<T> {
+impl<T: Scalar> Program<T> {
     /// The chain of this program, the cost of every strategy, and the cheapest one: from the
     /// shapes alone, before anything runs.
     pub fn plan(&self) -> Plan {
@@ -205,7 +205,7 @@ impl<T: Real> Program<T> {
 /// Labels from the input end: `D1, D2, …` for diagonal factors; for a dense one the name of its
 /// constant (`A1`, `A3ᵀ`) if it applies exactly one named matrix. The other dense factors are
 /// `A1, A2, …` when no factor is named, and `M1, M2, …` (mixed: `A2ᵀ D A2`) when some are.
-fn factor_labels<T: Real>(
+fn factor_labels<T: Scalar>(
     prog: &Program<T>,
     segments: &[Segment],
     factors: &[usize],
@@ -247,7 +247,7 @@ fn factor_labels<T: Real>(
 
 impl Plan {
     /// The plan of a program: its chain, the cheapest order, and the cost of every strategy.
-    fn new<T: Real>(prog: &Program<T>) -> Plan {
+    fn new<T: Scalar>(prog: &Program<T>) -> Plan {
         let segments = segments(prog);
         let factors: Vec<usize> = (0..segments.len())
             .filter(|&s| segments[s].factor.kind != Kind::Identity)
@@ -309,7 +309,7 @@ impl Plan {
 /// Runs `strategy` from `seed` on numbers (it computes) or on structures (it counts). Strategies
 /// that seed the input space ([`Strategy::seeds_inputs`]) return `J · seed` for a seed `n × k`;
 /// the others `seed · J` for a seed `k × m`. With the identity as the seed, both are `J`.
-pub(crate) fn run<T: Real, M: Factor>(
+pub(crate) fn run<T: Scalar, M: Factor>(
     strategy: Strategy,
     prog: &Program<T>,
     plan: &Plan,

@@ -22,7 +22,7 @@ use ndarray::{Array1, Array2, Axis};
 use crate::expr::Expr;
 use crate::linalg::gemm;
 use crate::matrix::{first_non_finite, Matrix};
-use crate::real::Real;
+use crate::scalar::Scalar;
 use crate::structured::{Kind, Structure, Structured};
 
 /// The shape of a traced value: a scalar (as `squeeze` makes) or a vector.
@@ -96,7 +96,7 @@ pub enum Local<T> {
     Ones,
 }
 
-impl<T: Real> Local<T> {
+impl<T: Scalar> Local<T> {
     /// The kind and size of this local Jacobian for an output of length `m` and an argument of
     /// length `n`.
     pub fn structure(&self, m: usize, n: usize) -> Structure {
@@ -132,7 +132,7 @@ impl<T: Real> Local<T> {
 ///
 /// `inputs` are the primal input values, `output` the primal output computed by [`eval`](Self::eval)
 /// (rules such as `tanh` reuse it). Scalars are stored as vectors of length 1.
-pub trait Primitive<T: Real>: Send + Sync + fmt::Debug {
+pub trait Primitive<T: Scalar>: Send + Sync + fmt::Debug {
     /// The name shown in printed programs, e.g. `tanh`.
     fn name(&self) -> &'static str;
     /// Parameters shown in printed programs, e.g. `[A1 1000×5000]`.
@@ -173,7 +173,7 @@ pub trait Primitive<T: Real>: Send + Sync + fmt::Debug {
 /// Whether a primitive's derivative reads the point (`tanh`'s diagonal does; a constant matrix,
 /// an identity or a sum's row of ones does not). Values no derivative reads are not computed for
 /// a Jacobian.
-pub(crate) fn reads_values<T: Real>(p: &dyn Primitive<T>) -> bool {
+pub(crate) fn reads_values<T: Scalar>(p: &dyn Primitive<T>) -> bool {
     let locals = p.derivative().into_iter().enumerate();
     locals
         .into_iter()
@@ -191,7 +191,7 @@ pub struct MatVec<T> {
     pub a: Matrix<T>,
 }
 
-impl<T: Real> Primitive<T> for MatVec<T> {
+impl<T: Scalar> Primitive<T> for MatVec<T> {
     fn name(&self) -> &'static str {
         "matvec"
     }
@@ -246,7 +246,7 @@ pub struct AddConst<T> {
     pub subtract: bool,
 }
 
-impl<T: Real> Primitive<T> for AddConst<T> {
+impl<T: Scalar> Primitive<T> for AddConst<T> {
     fn name(&self) -> &'static str {
         if self.subtract {
             "sub_const"
@@ -283,7 +283,7 @@ pub struct Scale<T> {
     pub s: T,
 }
 
-impl<T: Real> Primitive<T> for Scale<T> {
+impl<T: Scalar> Primitive<T> for Scale<T> {
     fn name(&self) -> &'static str {
         "scale"
     }
@@ -312,7 +312,7 @@ pub struct MulConst<T> {
     pub c: Arc<Array1<T>>,
 }
 
-impl<T: Real> Primitive<T> for MulConst<T> {
+impl<T: Scalar> Primitive<T> for MulConst<T> {
     fn name(&self) -> &'static str {
         "mul_const"
     }
@@ -371,7 +371,7 @@ pub struct Add {
     pub subtract: bool,
 }
 
-impl<T: Real> Primitive<T> for Add {
+impl<T: Scalar> Primitive<T> for Add {
     fn name(&self) -> &'static str {
         if self.subtract {
             "sub"
@@ -404,7 +404,7 @@ impl<T: Real> Primitive<T> for Add {
 #[derive(Debug)]
 pub struct Mul;
 
-impl<T: Real> Primitive<T> for Mul {
+impl<T: Scalar> Primitive<T> for Mul {
     fn name(&self) -> &'static str {
         "mul"
     }
@@ -430,7 +430,7 @@ impl<T: Real> Primitive<T> for Mul {
 #[derive(Debug)]
 pub struct Sum;
 
-impl<T: Real> Primitive<T> for Sum {
+impl<T: Scalar> Primitive<T> for Sum {
     fn name(&self) -> &'static str {
         "sum"
     }
@@ -459,7 +459,7 @@ pub struct Broadcast {
     pub len: usize,
 }
 
-impl<T: Real> Primitive<T> for Broadcast {
+impl<T: Scalar> Primitive<T> for Broadcast {
     fn name(&self) -> &'static str {
         "broadcast"
     }
@@ -490,7 +490,7 @@ pub struct Reshape {
     pub to: Shape,
 }
 
-impl<T: Real> Primitive<T> for Reshape {
+impl<T: Scalar> Primitive<T> for Reshape {
     fn name(&self) -> &'static str {
         self.name
     }

@@ -9,7 +9,7 @@ use ndarray::{Array1, ArrayD, ArrayView1, AsArray, Ix1};
 
 use crate::error::{Error, Result};
 use crate::primitives::{reads_values, Primitive, Shape};
-use crate::real::Real;
+use crate::scalar::Scalar;
 use crate::structured::{Structure, Structured};
 
 /// Identifies a value in a program: `0` is the input, `i + 1` the output of node `i`.
@@ -41,7 +41,7 @@ pub struct Program<T> {
 }
 
 /// Checks that `x` has `len` finite entries; `what` names it in the error (`"x"`, `"v"`, `"c"`).
-pub(crate) fn check_vector<T: Real>(
+pub(crate) fn check_vector<T: Scalar>(
     what: &'static str,
     x: ArrayView1<T>,
     len: usize,
@@ -69,7 +69,7 @@ pub(crate) fn check_vector<T: Real>(
     }
 }
 
-impl<T: Real> Program<T> {
+impl<T: Scalar> Program<T> {
     /// A program from recorded nodes: keeps only those the output depends on, and counts uses.
     pub(crate) fn new(input_len: usize, nodes: Vec<Node<T>>, output: ValueId) -> Program<T> {
         let mut live = vec![false; nodes.len() + 1];
@@ -172,12 +172,9 @@ impl<T: Real> Program<T> {
         node.args.iter().map(|&a| self.value_shape(a)).collect()
     }
 
-    /// Evaluates the function: `f(x)`, with JAX's shape (`[]` for a scalar).
-    ///
-    /// # Errors
-    /// [`Error::InputLength`] or [`Error::NonFinite`] if `x` is not a finite vector of the input length.
-    pub fn call<'a>(&self, x: impl AsArray<'a, T, Ix1>) -> Result<ArrayD<T>> {
-        let x = x.into();
+    /// Evaluates the function: `f(x)`, with JAX's shape (`[]` for a scalar). The body of
+    /// [`Program::call`](crate::Program::call).
+    pub(crate) fn evaluate(&self, x: ArrayView1<T>) -> Result<ArrayD<T>> {
         check_vector("x", x, self.input_len)?;
         let mut values = self.run(x, false, None);
         Ok(self.to_output_shape(values.pop().expect("the output")))
@@ -279,7 +276,7 @@ pub struct Linearization<'p, T> {
     values: Vec<Array1<T>>,
 }
 
-impl<T: Real> Linearization<'_, T> {
+impl<T: Scalar> Linearization<'_, T> {
     /// The value `f(x)` as a flat vector (a scalar output has length 1).
     pub fn output(&self) -> &Array1<T> {
         &self.values[self.program.output]
@@ -293,7 +290,7 @@ impl<T: Real> Linearization<'_, T> {
     }
 }
 
-impl<T: Real> Node<T> {
+impl<T: Scalar> Node<T> {
     /// Its local Jacobians, one per argument, at the argument values `inputs` and its `output`.
     pub(crate) fn local_jacobians(
         &self,
@@ -312,7 +309,7 @@ impl<T: Real> Node<T> {
 }
 
 /// Prints the program like a jaxpr: one line per primitive, with shapes.
-impl<T: Real> fmt::Display for Program<T> {
+impl<T: Scalar> fmt::Display for Program<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let ty = |s: Shape| match s {
             Shape::Scalar => format!("{}[]", T::NAME),

@@ -19,7 +19,7 @@ use ndarray::{Array1, Array2, ArrayView2, Zip};
 
 use crate::linalg::{gemm, PARALLEL_ELEMENTS};
 use crate::matrix::Matrix;
-use crate::real::Real;
+use crate::scalar::Scalar;
 
 /// The structure of a matrix, as far as the cost of multiplying by it goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -165,7 +165,7 @@ impl Factor for Structure {
     }
 }
 
-impl<T: Real> Structured<T> {
+impl<T: Scalar> Structured<T> {
     /// `(rows, columns)`.
     pub fn dim(&self) -> (usize, usize) {
         match self {
@@ -225,7 +225,7 @@ fn column_major<T>(a: &Array2<T>) -> bool {
 }
 
 /// Scales row `i` of a batch by `d[i]`: `diag(d) · A`, in place.
-fn scale_rows<T: Real>(mut t: Array2<T>, d: &Array1<T>) -> Array2<T> {
+fn scale_rows<T: Scalar>(mut t: Array2<T>, d: &Array1<T>) -> Array2<T> {
     if column_major(&t) {
         // diag(d) · A = (Aᵀ · diag(d))ᵀ, and Aᵀ is row-major: scale its columns.
         return scale_cols(t.reversed_axes(), d).reversed_axes();
@@ -242,7 +242,7 @@ fn scale_rows<T: Real>(mut t: Array2<T>, d: &Array1<T>) -> Array2<T> {
 }
 
 /// Scales column `j` of a batch by `d[j]`: `A · diag(d)`, in place.
-fn scale_cols<T: Real>(mut c: Array2<T>, d: &Array1<T>) -> Array2<T> {
+fn scale_cols<T: Scalar>(mut c: Array2<T>, d: &Array1<T>) -> Array2<T> {
     if column_major(&c) {
         return scale_rows(c.reversed_axes(), d).reversed_axes();
     }
@@ -262,7 +262,7 @@ fn scale_cols<T: Real>(mut c: Array2<T>, d: &Array1<T>) -> Array2<T> {
 /// `diag(d) · A` (`axis = 1`: `d` down the rows) or `A · diag(d)` (`axis = 0`: `d` along the
 /// columns) for a matrix that is not ours to scale in place: one pass, row by row in `A`'s
 /// storage order (a transposed view such as `A1ᵀ` is read as stored).
-fn scaled_copy<T: Real>(a: ArrayView2<T>, d: &Array1<T>, axis: usize) -> Array2<T> {
+fn scaled_copy<T: Scalar>(a: ArrayView2<T>, d: &Array1<T>, axis: usize) -> Array2<T> {
     if !a.is_standard_layout() && a.t().is_standard_layout() {
         // diag(d) · Bᵀ = (B · diag(d))ᵀ, and likewise the other way round.
         return scaled_copy(a.t(), d, 1 - axis).reversed_axes();
@@ -295,7 +295,7 @@ fn scaled_copy<T: Real>(a: ArrayView2<T>, d: &Array1<T>, axis: usize) -> Array2<
 /// `a ← a + b` (same shapes), on all cores for large batches: where tangents meet (`add`) and
 /// where a value read twice collects both cotangents (`b` a batch, or a shared constant such as
 /// the textbook modes' identity seed).
-fn add_assign<T: Real>(a: &mut Array2<T>, b: ArrayView2<T>) {
+fn add_assign<T: Scalar>(a: &mut Array2<T>, b: ArrayView2<T>) {
     let big = a.len() >= PARALLEL_ELEMENTS;
     let zip = Zip::from(a).and(b);
     if big {
@@ -305,7 +305,7 @@ fn add_assign<T: Real>(a: &mut Array2<T>, b: ArrayView2<T>) {
     }
 }
 
-impl<T: Real> Factor for Structured<T> {
+impl<T: Scalar> Factor for Structured<T> {
     fn structure(&self) -> Structure {
         Structured::structure(self)
     }

@@ -17,7 +17,7 @@ use ndarray::{concatenate, s, Array1, Array2, ArrayView1, Axis};
 
 use crate::primitives::Local;
 use crate::program::{Linearization, Program, ValueId};
-use crate::real::Real;
+use crate::scalar::Scalar;
 use crate::structured::{Factor, Structure, Structured};
 
 /// Counts multiply–adds and the peak number of stored matrix entries while a strategy runs.
@@ -67,7 +67,7 @@ pub(crate) type Locals<'a, M> = dyn Fn(usize) -> Vec<M> + 'a;
 
 /// Forward mode through nodes `from..to`: given `seed = ∂v_from/∂(something)`, returns `∂v_to/∂(something)`.
 /// Each node's tangent is `Σᵢ Lᵢ · (tangent of argument i)`, with `Lᵢ` its local Jacobians.
-pub(crate) fn push<T: Real, M: Factor>(
+pub(crate) fn push<T: Scalar, M: Factor>(
     prog: &Program<T>,
     (from, to): (ValueId, ValueId),
     seed: M,
@@ -107,7 +107,7 @@ pub(crate) fn push<T: Real, M: Factor>(
 
 /// Reverse mode through nodes `from..to`: given `seed = ∂(something)/∂v_to`, returns `∂(something)/∂v_from`.
 /// Each argument's cotangent is the sum over its readers of `(reader's cotangent) · Lᵢ`.
-pub(crate) fn pull<T: Real, M: Factor>(
+pub(crate) fn pull<T: Scalar, M: Factor>(
     prog: &Program<T>,
     (from, to): (ValueId, ValueId),
     seed: M,
@@ -148,14 +148,14 @@ pub(crate) fn pull<T: Real, M: Factor>(
 }
 
 /// The local Jacobians of each node with their entries, read off a point.
-pub(crate) fn numeric<'a, T: Real>(
+pub(crate) fn numeric<'a, T: Scalar>(
     lin: &'a Linearization<'_, T>,
 ) -> impl Fn(usize) -> Vec<Structured<T>> + 'a {
     move |i| lin.local_jacobians(i)
 }
 
 /// The kinds and sizes of each node's local Jacobians, from the shapes alone.
-pub(crate) fn structural<T: Real>(prog: &Program<T>) -> impl Fn(usize) -> Vec<Structure> + '_ {
+pub(crate) fn structural<T: Scalar>(prog: &Program<T>) -> impl Fn(usize) -> Vec<Structure> + '_ {
     move |i| prog.local_structures(i)
 }
 
@@ -169,7 +169,7 @@ pub(crate) fn structural<T: Real>(prog: &Program<T>) -> impl Fn(usize) -> Vec<St
 /// Hessian-vector product, where `A` is large and a product by a few vectors only reads it, this
 /// is most of the time saved (XLA merges the two dots the same way). Values marked in `skip`
 /// are not computed (see `Program::not_needed_for_derivative`).
-pub(crate) fn push_with_values<T: Real>(
+pub(crate) fn push_with_values<T: Scalar>(
     prog: &Program<T>,
     x: ArrayView1<T>,
     tangent: Array2<T>,

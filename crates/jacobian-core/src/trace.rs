@@ -14,7 +14,7 @@ use crate::error::{Error, Result};
 use crate::matrix::Matrix;
 use crate::primitives::{self as p, Primitive, Shape};
 use crate::program::{Node, Program, ValueId};
-use crate::real::Real;
+use crate::scalar::Scalar;
 
 struct Builder<T> {
     nodes: Vec<Node<T>>,
@@ -42,7 +42,7 @@ impl<T> fmt::Debug for Var<T> {
     }
 }
 
-impl<T: Real> Var<T> {
+impl<T: Scalar> Var<T> {
     /// The shape of this value.
     pub fn shape(&self) -> Shape {
         self.shape
@@ -158,7 +158,7 @@ impl<T: Real> Var<T> {
     }
 }
 
-impl<T: Real> Matrix<T> {
+impl<T: Scalar> Matrix<T> {
     /// `A x`, recorded as a `matvec` primitive (the original's `A @ x`).
     pub fn dot(&self, x: &Var<T>) -> Var<T> {
         x.record(p::MatVec { a: self.clone() }, &[])
@@ -168,25 +168,25 @@ impl<T: Real> Matrix<T> {
 // Operators, for owned and borrowed operands alike.
 macro_rules! var_binop {
     ($Trait:ident, $method:ident, $prim:expr) => {
-        impl<T: Real> ops::$Trait<&Var<T>> for &Var<T> {
+        impl<T: Scalar> ops::$Trait<&Var<T>> for &Var<T> {
             type Output = Var<T>;
             fn $method(self, rhs: &Var<T>) -> Var<T> {
                 self.record($prim, &[rhs])
             }
         }
-        impl<T: Real> ops::$Trait<Var<T>> for Var<T> {
+        impl<T: Scalar> ops::$Trait<Var<T>> for Var<T> {
             type Output = Var<T>;
             fn $method(self, rhs: Var<T>) -> Var<T> {
                 (&self).$method(&rhs)
             }
         }
-        impl<T: Real> ops::$Trait<&Var<T>> for Var<T> {
+        impl<T: Scalar> ops::$Trait<&Var<T>> for Var<T> {
             type Output = Var<T>;
             fn $method(self, rhs: &Var<T>) -> Var<T> {
                 (&self).$method(rhs)
             }
         }
-        impl<T: Real> ops::$Trait<Var<T>> for &Var<T> {
+        impl<T: Scalar> ops::$Trait<Var<T>> for &Var<T> {
             type Output = Var<T>;
             fn $method(self, rhs: Var<T>) -> Var<T> {
                 self.$method(&rhs)
@@ -200,7 +200,7 @@ var_binop!(Mul, mul, p::Mul);
 
 macro_rules! const_binop {
     ($Trait:ident, $method:ident, $subtract:expr) => {
-        impl<T: Real> ops::$Trait<&Array1<T>> for &Var<T> {
+        impl<T: Scalar> ops::$Trait<&Array1<T>> for &Var<T> {
             type Output = Var<T>;
             /// Adds or subtracts a constant vector (copied into the program).
             fn $method(self, b: &Array1<T>) -> Var<T> {
@@ -213,7 +213,7 @@ macro_rules! const_binop {
                 )
             }
         }
-        impl<T: Real> ops::$Trait<&Array1<T>> for Var<T> {
+        impl<T: Scalar> ops::$Trait<&Array1<T>> for Var<T> {
             type Output = Var<T>;
             fn $method(self, b: &Array1<T>) -> Var<T> {
                 (&self).$method(b)
@@ -224,7 +224,7 @@ macro_rules! const_binop {
 const_binop!(Add, add, false);
 const_binop!(Sub, sub, true);
 
-impl<T: Real> ops::Mul<&Array1<T>> for &Var<T> {
+impl<T: Scalar> ops::Mul<&Array1<T>> for &Var<T> {
     type Output = Var<T>;
     /// Multiplies elementwise by a constant vector (copied into the program).
     fn mul(self, c: &Array1<T>) -> Var<T> {
@@ -236,13 +236,13 @@ impl<T: Real> ops::Mul<&Array1<T>> for &Var<T> {
         )
     }
 }
-impl<T: Real> ops::Mul<&Array1<T>> for Var<T> {
+impl<T: Scalar> ops::Mul<&Array1<T>> for Var<T> {
     type Output = Var<T>;
     fn mul(self, c: &Array1<T>) -> Var<T> {
         &self * c
     }
 }
-impl<T: Real> ops::Add<f64> for &Var<T> {
+impl<T: Scalar> ops::Add<f64> for &Var<T> {
     type Output = Var<T>;
     /// Adds a constant to every element.
     fn add(self, c: f64) -> Var<T> {
@@ -250,45 +250,45 @@ impl<T: Real> ops::Add<f64> for &Var<T> {
         self + &b
     }
 }
-impl<T: Real> ops::Add<f64> for Var<T> {
+impl<T: Scalar> ops::Add<f64> for Var<T> {
     type Output = Var<T>;
     fn add(self, c: f64) -> Var<T> {
         &self + c
     }
 }
 
-impl<T: Real> ops::Mul<&Var<T>> for f64 {
+impl<T: Scalar> ops::Mul<&Var<T>> for f64 {
     type Output = Var<T>;
     /// Scales by a constant; the literal is converted to the trace's type, like a JAX weak type.
     fn mul(self, x: &Var<T>) -> Var<T> {
         x.record(p::Scale { s: T::lit(self) }, &[])
     }
 }
-impl<T: Real> ops::Mul<Var<T>> for f64 {
+impl<T: Scalar> ops::Mul<Var<T>> for f64 {
     type Output = Var<T>;
     fn mul(self, x: Var<T>) -> Var<T> {
         self * &x
     }
 }
-impl<T: Real> ops::Mul<f64> for &Var<T> {
+impl<T: Scalar> ops::Mul<f64> for &Var<T> {
     type Output = Var<T>;
     fn mul(self, s: f64) -> Var<T> {
         s * self
     }
 }
-impl<T: Real> ops::Mul<f64> for Var<T> {
+impl<T: Scalar> ops::Mul<f64> for Var<T> {
     type Output = Var<T>;
     fn mul(self, s: f64) -> Var<T> {
         s * &self
     }
 }
-impl<T: Real> ops::Neg for &Var<T> {
+impl<T: Scalar> ops::Neg for &Var<T> {
     type Output = Var<T>;
     fn neg(self) -> Var<T> {
         -1.0 * self
     }
 }
-impl<T: Real> ops::Neg for Var<T> {
+impl<T: Scalar> ops::Neg for Var<T> {
     type Output = Var<T>;
     fn neg(self) -> Var<T> {
         -1.0 * &self
@@ -296,7 +296,7 @@ impl<T: Real> ops::Neg for Var<T> {
 }
 
 /// The first NaN or infinite entry of a primitive's constants, as `(name, index, value)`.
-fn non_finite_constant<T: Real>(prim: &dyn Primitive<T>) -> Option<(String, String, f64)> {
+fn non_finite_constant<T: Scalar>(prim: &dyn Primitive<T>) -> Option<(String, String, f64)> {
     if let Some(a) = prim.matrix() {
         if let Some((at, v)) = a.first_non_finite() {
             return Some((a.name().unwrap_or("A".into()), at, v));
@@ -305,7 +305,7 @@ fn non_finite_constant<T: Real>(prim: &dyn Primitive<T>) -> Option<(String, Stri
     prim.non_finite_constant()
 }
 
-impl<T: Real> Program<T> {
+impl<T: Scalar> Program<T> {
     /// Traces `f` on a symbolic input vector of length `input_len` and records what it computes.
     ///
     /// # Errors

@@ -1,9 +1,10 @@
-//! The floating-point types the crate computes in.
+//! The floating-point types the crate computes in: [`Scalar`], bound of every generic item below
+//! the entry points (whose bound, [`Real`](crate::Real), adds the drivers compiled for each type).
 
 use std::fmt;
 
 mod sealed {
-    /// Implemented for `f32` and `f64` only, so that no other crate can implement [`Real`](super::Real).
+    /// Implemented for `f32` and `f64` only, so that no other crate can implement [`Scalar`](super::Scalar).
     pub trait Sealed {}
     impl Sealed for f32 {}
     impl Sealed for f64 {}
@@ -11,7 +12,7 @@ mod sealed {
 
 /// A floating-point element type: `f32` (the default, as in JAX) or `f64`. Sealed: the matrix
 /// products are written for these two types only.
-pub trait Real:
+pub trait Scalar:
     sealed::Sealed
     + num_traits::Float
     + ndarray::LinalgScalar
@@ -34,7 +35,7 @@ pub trait Real:
     fn to_f64_lossy(self) -> f64;
 }
 
-impl Real for f32 {
+impl Scalar for f32 {
     const NAME: &'static str = "f32";
     fn lit(x: f64) -> Self {
         x as f32
@@ -44,7 +45,7 @@ impl Real for f32 {
     }
 }
 
-impl Real for f64 {
+impl Scalar for f64 {
     const NAME: &'static str = "f64";
     fn lit(x: f64) -> Self {
         x
