@@ -89,15 +89,12 @@ if [ -x "$EVCXR_BIN" ] && { [ ! -f "$KDIR/version.txt" ] || [ "$EVCXR_BIN" -nt "
   touch "$KDIR/version.txt"
   rm -rf "$tmp"
 fi
-# evcxr's cache (`:cache N` in a notebook) lives in $XDG_CACHE_HOME/evcxr for
-# the kernel; keep it project-local under target/.
-CACHE_HOME="$ROOT/target/notebook-cache"
-mkdir -p "$CACHE_HOME"
-"$VENV/bin/python" - "$KDIR/kernel.json" "$EVCXR_BIN" "$VENV" "$CARGO_BIN" "$CACHE_HOME" <<'EOF'
+"$VENV/bin/python" - "$KDIR/kernel.json" "$EVCXR_BIN" "$VENV" "$CARGO_BIN" "$ROOT/scripts/kernel.sh" <<'EOF'
 import json, sys
-path, evcxr, venv, cargo_bin, cache_home = sys.argv[1:]
+path, evcxr, venv, cargo_bin, launcher = sys.argv[1:]
 spec = {
-    "argv": [evcxr, "--control_file", "{connection_file}"],
+    # evcxr in a build folder kept between sessions (see scripts/kernel.sh).
+    "argv": [launcher, evcxr, "--control_file", "{connection_file}"],
     "display_name": "Rust",
     "language": "rust",
     "interrupt_mode": "message",
@@ -108,6 +105,9 @@ spec = {
         "CARGO_PROFILE_DEV_OPT_LEVEL": "3",
         "CARGO_PROFILE_DEV_DEBUG_ASSERTIONS": "false",
         "CARGO_PROFILE_DEV_OVERFLOW_CHECKS": "false",
+        # Each cell is a new crate, which incremental compilation cannot reuse; without it the
+        # dependencies also build faster, the first time.
+        "CARGO_PROFILE_DEV_INCREMENTAL": "false",
         # glibc keeps freed memory, as `bench::tune_process` makes it do in the benchmark
         # programs: blocks up to 32 MiB come back from the heap instead of as fresh pages from
         # the kernel (a page fault each) on every call, and the heap is never trimmed. Here,
@@ -119,7 +119,6 @@ spec = {
         "JUPYTER_PATH": venv + "/share/jupyter",
         # cargo/rustc for the kernel even if Jupyter was started without them.
         "PATH": cargo_bin + ":${PATH}",
-        "XDG_CACHE_HOME": cache_home,
         # Ignore the user's ~/.config/evcxr (init.evcxr, prelude.rs, evcxr.toml):
         # notebooks must say everything they need in their setup cell.
         "EVCXR_CONFIG_DIR": venv + "/etc/evcxr",

@@ -1,7 +1,7 @@
 //! The networks of the original notebook: `F: R^5000 → R` and its mirror `G: R → R^5000`,
 //! built from the same fixed matrices for any layer widths.
 
-use ndarray::{Array1, Array2, Axis, Zip};
+use ndarray::{Array1, Array2, Axis};
 use ndarray_rand::rand::{rngs::StdRng, SeedableRng};
 use ndarray_rand::rand_distr::{Distribution, StandardNormal};
 use ndarray_rand::RandomExt;
@@ -40,11 +40,7 @@ pub struct Network<T = f32> {
 /// (`float(i) · 0.001` rounded to `T`, then `sin`).
 pub fn sin_matrix<T: Scalar>(rows: usize, cols: usize) -> Array2<T> {
     let step = T::lit(0.001);
-    let mut a = Array2::zeros((rows, cols));
-    // Five million sines for A1: on every core.
-    Zip::indexed(&mut a)
-        .par_for_each(|(i, j), v| *v = (T::lit((i * cols + j) as f64) * step).sin());
-    a
+    Array2::from_shape_fn((rows, cols), |(i, j)| (T::lit((i * cols + j) as f64) * step).sin())
 }
 
 /// `A_i = sin_matrix(n_i, n_{i-1})` for consecutive widths, after checking that every width is
