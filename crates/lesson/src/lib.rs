@@ -10,7 +10,7 @@
 //! | [`table`] | an HTML [`Table`] |
 //! | [`chart`] | SVG charts: bars, log–log lines with slope guides, a winner grid, a scatter with a fit ([`Figure`]) |
 //! | [`results`] | reading a results file a measuring command wrote ([`read_json`]) |
-//! | [`strategies`] | every strategy of `jacobian-core` timed round-robin ([`strategies::measure`]), their colours, a bracketing drawn as a tree |
+//! | [`strategies`] | every strategy of `jacobian-core` timed round-robin ([`strategies::measure`]) and across sizes ([`strategies::sweep`]), their colours, a bracketing drawn as a tree |
 //! | [`fit`] | a least-squares line through points on log–log axes |
 //!
 //! ## Shown the evcxr way

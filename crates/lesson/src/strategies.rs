@@ -1,16 +1,18 @@
 //! What the second notebook (`structure.ipynb`) shows about the strategies of `jacobian-core`:
-//! every strategy run and timed round-robin on one input ([`measure`]), a colour per strategy,
-//! and the cheapest bracketing of a [`Plan`] drawn as a tree ([`Tree`]).
+//! every strategy run and timed round-robin on one input ([`measure`]), and across the sizes of a
+//! family of programs ([`sweep`]), a colour per strategy, and the cheapest bracketing of a [`Plan`]
+//! drawn as a tree ([`Tree`]).
 
 use std::cell::RefCell;
 use std::error::Error;
 use std::time::Duration;
 
-use bench::timing::Timing;
+use bench::timing::{pretty, Timing};
+use jacobian_core::cost::si;
 use jacobian_core::ndarray::{Array1, ArrayD};
 use jacobian_core::plan::Order;
 use jacobian_core::structured::{Kind, Structure};
-use jacobian_core::{jacobian_with, Plan, Program, Strategy};
+use jacobian_core::{jacobian_with, random_input, Plan, Program, Strategy};
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
@@ -84,6 +86,58 @@ pub fn measure(
             timing,
         })
         .collect())
+}
+
+/// One size of a [`sweep`]: which family, a label, and each timed strategy with its predicted
+/// multiply–adds.
+#[derive(Clone, Debug)]
+pub struct SizePoint {
+    /// The family's index (the caller's numbering).
+    pub family: usize,
+    /// The size, as the caller labelled it (`"n=5000"`).
+    pub label: String,
+    /// Each strategy timed, its predicted multiply–adds, and its timed runs.
+    pub timed: Vec<(Strategy, u64, Timing)>,
+}
+
+/// Times every strategy predicted at most `max_madds` multiply–adds on each program of one
+/// family ([`measure`] at a random input, one run at least, `budget` each), and prints a line
+/// per program: each strategy's median time and count, and the strategies skipped.
+///
+/// # Errors
+/// The first error a strategy returns.
+pub fn sweep(
+    family: usize,
+    progs: Vec<(String, Program<f32>)>,
+    budget: Duration,
+    max_madds: u64,
+) -> jacobian_core::Result<Vec<SizePoint>> {
+    let mut out = Vec::new();
+    for (label, prog) in progs {
+        let cost = prog.cost();
+        let (todo, skipped): (Vec<Strategy>, Vec<Strategy>) =
+            (Strategy::ALL.iter().copied()).partition(|&s| cost.madds(s) <= max_madds);
+        let x = random_input::<f32>(prog.input_len(), 0);
+        let runs = measure(&prog, &x, &todo, 1, budget)?;
+        let timed: Vec<(Strategy, u64, Timing)> = (runs.into_iter())
+            .map(|r| (r.strategy, cost.madds(r.strategy), r.timing))
+            .collect();
+        let line: Vec<String> = (timed.iter())
+            .map(|(s, m, t)| format!("{} {} ({})", s.name(), pretty(t.median()), si(*m)))
+            .collect();
+        let skip: Vec<&str> = skipped.iter().map(|s| s.name()).collect();
+        let skip = match skip.is_empty() {
+            true => String::new(),
+            false => format!("; skipped {}", skip.join(", ")),
+        };
+        println!("  {label:<8} {}{skip}", line.join(", "));
+        out.push(SizePoint {
+            family,
+            label,
+            timed,
+        });
+    }
+    Ok(out)
 }
 
 /// `max |a − b| / max |b|`: the largest difference, relative to the largest entry of `b`.
@@ -270,6 +324,36 @@ mod tests {
         }
         let e = measure(&prog, &Array1::zeros(3), &Strategy::ALL, 1, Duration::ZERO);
         assert!(e.is_err(), "a wrong input length is an error");
+    }
+
+    #[test]
+    fn a_sweep_times_what_fits_under_the_limit_and_skips_the_rest() {
+        let progs: Vec<(String, Program<f32>)> = [4, 40]
+            .into_iter()
+            .map(|n| {
+                (
+                    format!("n={n}"),
+                    DeepNetwork::<f32>::new(&[n, 9, 2, 1]).unwrap().trace(),
+                )
+            })
+            .collect();
+        let limit = progs[1].1.cost().jacrev;
+        let points = sweep(7, progs.clone(), Duration::ZERO, limit).unwrap();
+        assert_eq!(points.len(), 2);
+        for (point, (label, prog)) in points.iter().zip(&progs) {
+            let cost = prog.cost();
+            let expected: Vec<Strategy> = (Strategy::ALL.iter().copied())
+                .filter(|&s| cost.madds(s) <= limit)
+                .collect();
+            let timed: Vec<Strategy> = point.timed.iter().map(|t| t.0).collect();
+            assert_eq!((point.family, &point.label, &timed), (7, label, &expected));
+            assert!(point
+                .timed
+                .iter()
+                .all(|(s, m, t)| *m == cost.madds(*s) && t.runs() >= 1));
+        }
+        // At n = 40, forward mode counts more than reverse mode's limit: skipped.
+        assert!(!points[1].timed.iter().any(|t| t.0 == Strategy::Forward));
     }
 
     #[test]
