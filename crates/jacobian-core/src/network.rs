@@ -40,7 +40,9 @@ pub struct Network<T = f32> {
 /// (`float(i) · 0.001` rounded to `T`, then `sin`).
 pub fn sin_matrix<T: Scalar>(rows: usize, cols: usize) -> Array2<T> {
     let step = T::lit(0.001);
-    Array2::from_shape_fn((rows, cols), |(i, j)| (T::lit((i * cols + j) as f64) * step).sin())
+    Array2::from_shape_fn((rows, cols), |(i, j)| {
+        (T::lit((i * cols + j) as f64) * step).sin()
+    })
 }
 
 /// `A_i = sin_matrix(n_i, n_{i-1})` for consecutive widths, after checking that every width is
