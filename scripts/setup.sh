@@ -89,12 +89,15 @@ if [ -x "$EVCXR_BIN" ] && { [ ! -f "$KDIR/version.txt" ] || [ "$EVCXR_BIN" -nt "
   touch "$KDIR/version.txt"
   rm -rf "$tmp"
 fi
-"$VENV/bin/python" - "$KDIR/kernel.json" "$EVCXR_BIN" "$VENV" "$CARGO_BIN" "$ROOT/scripts/kernel.sh" <<'EOF'
+# The kernel builds its cells in target/evcxr (scripts/kernel.py); evcxr's cache, used before, is
+# not needed any more.
+rm -rf "$ROOT/target/notebook-cache"
+"$VENV/bin/python" - "$KDIR/kernel.json" "$EVCXR_BIN" "$VENV" "$CARGO_BIN" "$ROOT/scripts/kernel.py" <<'EOF'
 import json, sys
 path, evcxr, venv, cargo_bin, launcher = sys.argv[1:]
 spec = {
-    # evcxr in a build folder kept between sessions (see scripts/kernel.sh).
-    "argv": [launcher, evcxr, "--control_file", "{connection_file}"],
+    # evcxr in a build folder kept between sessions (see scripts/kernel.py).
+    "argv": [venv + "/bin/python", launcher, evcxr, "--control_file", "{connection_file}"],
     "display_name": "Rust",
     "language": "rust",
     "interrupt_mode": "message",

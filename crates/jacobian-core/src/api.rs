@@ -4,13 +4,13 @@
 //! that crate's optimisation level. A notebook cell is such a crate (evcxr compiles each cell as
 //! one), so a cell calling `jacfwd` would compile the whole AD engine under it again. So the
 //! public drivers are bounded by [`Real`], whose methods are the engine's entry points,
-//! implemented below for `f32` and `f64` by calling the generic bodies in
+//! implemented below for `f32` and `f64` by calling the generic implementations in
 //! [`program`](crate::program), [`jacobian`](mod@crate::jacobian), [`grad`](mod@crate::grad) and
 //! [`hessian`](mod@crate::hessian). Those methods are not generic: they are compiled here once,
 //! and a caller only links to them.
 //!
 //! Build plumbing, not AD: each function of this module is one line, and its documentation is
-//! the driver's. Everything below this layer is bounded by [`Scalar`] alone.
+//! the driver's. Every layer this one uses is bounded by [`Scalar`] alone.
 
 use ndarray::{Array1, Array2, ArrayD, ArrayView1, AsArray, Ix1};
 
@@ -27,35 +27,35 @@ use crate::scalar::Scalar;
 /// The element type of the public drivers: `f32` (the default, as in JAX) or `f64`. A
 /// [`Scalar`] with the drivers compiled for it in this crate (see the [module docs](self)).
 ///
-/// Its methods are the drivers' bodies, called by the functions of the crate root; call those.
+/// Its methods are the drivers' entry points, called by the public functions; call those.
 pub trait Real: Scalar {
-    /// The body of [`Program::call`].
+    /// [`Program::call`], compiled for this type.
     fn call(f: &Program<Self>, x: ArrayView1<Self>) -> Result<ArrayD<Self>>;
-    /// The body of [`Program::prepare`].
+    /// [`Program::prepare`], compiled for this type.
     fn prepare(f: &Program<Self>) -> Prepared<Self>;
-    /// The body of [`Prepared::jacobian`].
+    /// [`Prepared::jacobian`], compiled for this type.
     fn jacobian(p: &mut Prepared<Self>, x: ArrayView1<Self>) -> Result<ArrayD<Self>>;
-    /// The body of [`jvp`].
+    /// [`jvp`], compiled for this type.
     fn jvp(
         f: &Program<Self>,
         x: ArrayView1<Self>,
         v: ArrayView1<Self>,
     ) -> Result<(ArrayD<Self>, ArrayD<Self>)>;
-    /// The body of [`vjp`].
+    /// [`vjp`], compiled for this type.
     fn vjp(
         f: &Program<Self>,
         x: ArrayView1<Self>,
         c: ArrayView1<Self>,
     ) -> Result<(ArrayD<Self>, Array1<Self>)>;
-    /// The body of [`grad()`].
+    /// [`grad()`], compiled for this type.
     fn grad(f: &Program<Self>) -> Result<Program<Self>>;
-    /// The body of [`hessian_plan`].
+    /// [`hessian_plan`], compiled for this type.
     fn hessian_plan(f: &Program<Self>) -> Result<HessianPlan>;
-    /// The body of [`hessian()`].
+    /// [`hessian()`], compiled for this type.
     fn hessian(f: &Program<Self>, x: ArrayView1<Self>) -> Result<Array2<Self>>;
-    /// The body of [`hessian_with`].
+    /// [`hessian_with`], compiled for this type.
     fn hessian_with(s: Strategy, f: &Program<Self>, x: ArrayView1<Self>) -> Result<Array2<Self>>;
-    /// The body of [`hvp`].
+    /// [`hvp`], compiled for this type.
     fn hvp(f: &Program<Self>, x: ArrayView1<Self>, v: ArrayView1<Self>) -> Result<Array1<Self>>;
 }
 

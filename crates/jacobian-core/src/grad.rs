@@ -1,12 +1,12 @@
 //! The gradient as a program: reverse mode recorded instead of run, as JAX traces a VJP.
 //!
-//! [`grad`](crate::grad()) traces a new program that first computes `f`'s values again, then pulls the
-//! cotangent `ȳ = 1` back through `f`'s nodes in reverse order, each step `x̄ᵢ += Lᵢᵀ ȳ` written
-//! with the same operations a user writes (`matvec` by `Aᵀ`, `mul` by a diagonal, `broadcast` for
-//! a sum). The diagonal entries come from the primitives' own formulas ([`Expr`]), recorded too.
-//! The result is a program like any other: it prints, its cost is counted from its shapes, and
-//! every driver differentiates it. So `jacfwd(&grad(&f)?, &x)` is the Hessian, forward over
-//! reverse.
+//! [`grad`](crate::grad()) traces a new program that first computes `f`'s values again, then pulls
+//! the cotangent `ȳ = 1` back through `f`'s nodes in reverse order, each step `x̄ᵢ += Lᵢᵀ ȳ`
+//! written with the same operations a user writes (`matvec` by `Aᵀ`, `mul` by a diagonal,
+//! `broadcast` for a sum). The diagonal entries come from the primitives' own formulas ([`Expr`]),
+//! recorded too. The result is a program like any other: it prints, its cost is counted from its
+//! shapes, and every driver differentiates it. So `jacfwd(&grad(&f)?, &x)` is the Hessian, forward
+//! over reverse.
 //!
 //! Cotangents that do not depend on `x` (the seed `1` and what linear steps make of it) are
 //! folded into constants while tracing, as JAX keeps them out of the jaxpr: `A3ᵀ · 1` is a
@@ -71,7 +71,8 @@ impl<T: Scalar> Cot<T> {
         }
     }
 
-    /// The same elements with a value's shape (a length-1 vector and a scalar differ only in shape).
+    /// The same elements with a value's shape (a length-1 vector and a scalar differ only in
+    /// shape).
     fn shaped(self, shape: Shape) -> Cot<T> {
         match self {
             Cot::Var(v) if v.shape() != shape => Cot::Var(match shape {
@@ -130,7 +131,7 @@ fn pull_through<T: Scalar>(
     }
 }
 
-/// The body of [`grad`](crate::grad()): the reverse sweep of `f`, traced.
+/// The generic implementation of [`grad`](crate::grad()): the reverse sweep of `f`, traced.
 pub(crate) fn grad<T: Scalar>(f: &Program<T>) -> Result<Program<T>> {
     if f.output_len() != 1 {
         return Err(Error::Shape {

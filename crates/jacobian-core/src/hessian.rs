@@ -35,11 +35,11 @@ use crate::program::{check_vector, Program};
 use crate::scalar::Scalar;
 use crate::sweep::push_with_values;
 
-/// How [`hessian`](crate::hessian()) computes a Hessian ([`hessian_plan`](crate::hessian_plan())): the Jacobian of the gradient program
-/// by its cheapest strategy; or, where the gradient ends in a product by a constant, `∇f = B u`
-/// (`B = A1ᵀ` for a network), and where that counts fewer multiply–adds, `U = ∂u/∂x` first and
-/// then `H = B U` by symmetry: only the blocks on and above the diagonal are multiplied
-/// ([`symmetric_product`]), about half of that product.
+/// How [`hessian`](crate::hessian()) computes a Hessian ([`hessian_plan`](crate::hessian_plan())):
+/// the Jacobian of the gradient program by its cheapest strategy; or, where the gradient ends in a
+/// product by a constant, `∇f = B u` (`B = A1ᵀ` for a network), and where that counts fewer
+/// multiply–adds, `U = ∂u/∂x` first and then `H = B U` by symmetry: only the blocks on and above
+/// the diagonal are multiplied ([`symmetric_product`]), about half of that product.
 #[derive(Debug, Clone)]
 pub struct HessianPlan {
     /// The plan of the Jacobian computed first: of `u` if the last product is taken by
@@ -85,8 +85,8 @@ impl fmt::Display for HessianPlan {
     }
 }
 
-/// What [`hessian`](crate::hessian()) decides for a gradient program: the plan, and for a split the matrix `B`
-/// and the program of `u`.
+/// What [`hessian`](crate::hessian()) decides for a gradient program: the plan, and for a split the
+/// matrix `B` and the program of `u`.
 struct Decision<T> {
     plan: HessianPlan,
     split: Option<(Matrix<T>, Program<T>)>,
@@ -135,12 +135,12 @@ fn decide<T: Scalar>(g: &Program<T>) -> Decision<T> {
     }
 }
 
-/// The body of [`hessian_plan`](crate::hessian_plan).
+/// The generic implementation of [`hessian_plan`](crate::hessian_plan).
 pub(crate) fn hessian_plan<T: Scalar>(f: &Program<T>) -> Result<HessianPlan> {
     Ok(decide(&grad(f)?).plan)
 }
 
-/// The body of [`hessian`](crate::hessian()).
+/// The generic implementation of [`hessian`](crate::hessian()).
 pub(crate) fn hessian<T: Scalar>(f: &Program<T>, x: ArrayView1<T>) -> Result<Array2<T>> {
     let g = grad(f)?;
     let Decision { plan, split } = decide(&g);
@@ -161,7 +161,7 @@ pub(crate) fn hessian<T: Scalar>(f: &Program<T>, x: ArrayView1<T>) -> Result<Arr
     Ok(symmetric_product(b.view(), du.view()))
 }
 
-/// The body of [`hessian_with`](crate::hessian_with).
+/// The generic implementation of [`hessian_with`](crate::hessian_with).
 pub(crate) fn hessian_with<T: Scalar>(
     strategy: Strategy,
     f: &Program<T>,
@@ -194,8 +194,8 @@ fn hessian_of_gradient<T: Scalar>(
         .expect("the gradient maps R^n to R^n"))
 }
 
-/// The body of [`hvp`](crate::hvp): one forward direction through the gradient program, its
-/// values computed along.
+/// The generic implementation of [`hvp`](crate::hvp): one forward direction through the gradient
+/// program, its values computed along.
 pub(crate) fn hvp<T: Scalar>(
     f: &Program<T>,
     x: ArrayView1<T>,

@@ -2,8 +2,8 @@
 //!
 //! A [`Prepared`] Jacobian holds what a caller reuses between calls: the program, its [`Plan`],
 //! the strategy, an optional chunk size, and the identity seed once made. Every Jacobian driver
-//! is a thin function over it (their one-line bodies are in [`api`](crate::api), where they are
-//! compiled once for `f32` and `f64`):
+//! is a thin function over it (the public functions, one line each, are in [`api`](crate::api),
+//! where they are compiled once for `f32` and `f64`):
 //!
 //! - [`jacfwd`](crate::jacfwd) pushes the standard basis of the input space (the `n × n`
 //!   identity) forward: `J = J · I`, one column per input. Its cost grows with the **input**
@@ -57,8 +57,8 @@ pub struct Prepared<T> {
 }
 
 impl<T: Scalar> Prepared<T> {
-    /// The body of [`Program::prepare`]: the plan, made from the shapes, with the cheapest
-    /// strategy chosen.
+    /// The generic implementation of [`Program::prepare`]: the plan, made from the shapes, with the
+    /// cheapest strategy chosen.
     pub(crate) fn new(f: &Program<T>) -> Self {
         let plan = f.plan();
         Prepared {
@@ -106,7 +106,7 @@ impl<T: Scalar> Prepared<T> {
         self.strategy
     }
 
-    /// The body of [`Prepared::jacobian`]: the full Jacobian at `x`.
+    /// The generic implementation of [`Prepared::jacobian`]: the full Jacobian at `x`.
     pub(crate) fn jacobian_at(&mut self, x: ArrayView1<T>) -> Result<ArrayD<T>> {
         let (f, strategy) = (&self.program, self.strategy);
         check_vector("x", x, f.input_len())?;
@@ -159,7 +159,8 @@ impl<T: Scalar> Prepared<T> {
         Ok(jac.into_shape_with_order(dims).expect("m×n elements"))
     }
 
-    /// Runs the strategy from `seed` at a point: `J · seed` or `seed · J` (see [`Strategy::seeds_inputs`]).
+    /// Runs the strategy from `seed` at a point: `J · seed` or `seed · J` (see
+    /// [`Strategy::seeds_inputs`]).
     fn apply(&self, lin: &Linearization<'_, T>, seed: Structured<T>) -> Array2<T> {
         let structure = seed.structure();
         let mut meter = Meter::default();
@@ -216,8 +217,8 @@ fn basis<T: Scalar>(dirs: usize, range: std::ops::Range<usize>, strategy: Strate
     seed
 }
 
-/// The body of [`jvp`](crate::jvp): the values and the tangent computed together, node by node
-/// (as dual numbers do; a matrix step reads its matrix once for both).
+/// The generic implementation of [`jvp`](crate::jvp): the values and the tangent computed together,
+/// node by node (as dual numbers do; a matrix step reads its matrix once for both).
 pub(crate) fn jvp<T: Scalar>(
     f: &Program<T>,
     x: ArrayView1<T>,
@@ -233,7 +234,8 @@ pub(crate) fn jvp<T: Scalar>(
     ))
 }
 
-/// The body of [`vjp`](crate::vjp): one cotangent row pulled back by the reverse sweep.
+/// The generic implementation of [`vjp`](crate::vjp): one cotangent row pulled back by the reverse
+/// sweep.
 pub(crate) fn vjp<T: Scalar>(
     f: &Program<T>,
     x: ArrayView1<T>,

@@ -80,7 +80,7 @@
 //! | programs | [`program`], [`trace`], [`grad`](mod@grad) | the [`Program`] and its evaluation at a point; tracing a function written with [`Var`]; the gradient recorded as a program |
 //! | sweeps | [`sweep`] | forward (push tangents) and reverse (pull cotangents), on numbers or on structures; forward with the values, for one direction |
 //! | planning | [`cost`], [`plan`] | the [`Strategy`]s and their counts; cut points, the cheapest bracketing, the [`Plan`] |
-//! | drivers | [`jacobian`](mod@jacobian), [`hessian`](mod@hessian) | [`Prepared`], which every Jacobian driver runs; the bodies of [`jvp`], [`vjp`], [`hessian()`], [`hvp`] |
+//! | drivers | [`jacobian`](mod@jacobian), [`hessian`](mod@hessian) | [`Prepared`], which every Jacobian driver runs; the generic implementations of [`jvp`], [`vjp`], [`hessian()`], [`hvp`] |
 //! | entry points | [`api`] | [`Real`]: the drivers compiled once here for `f32` and `f64`, and the public functions, one line each |
 //! | uses | [`network`], [`finite_diff`] | the original notebook's `F` and `G`, deeper networks; central differences |
 //!

@@ -241,7 +241,8 @@ impl<T: Scalar> Program<T> {
         needed.into_iter().map(|n| !n).collect()
     }
 
-    /// Evaluates at `x` and keeps every intermediate value: the point at which derivatives are taken.
+    /// Evaluates at `x` and keeps every intermediate value: the point at which derivatives are
+    /// taken.
     ///
     /// # Errors
     /// As [`call`](Self::call).

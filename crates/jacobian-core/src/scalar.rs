@@ -1,10 +1,12 @@
-//! The floating-point types the crate computes in: [`Scalar`], bound of every generic item below
-//! the entry points (whose bound, [`Real`](crate::Real), adds the drivers compiled for each type).
+//! The floating-point types the crate computes in: [`Scalar`], bound of every generic item of the
+//! layers the entry points use (whose bound, [`Real`](crate::Real), adds the drivers compiled for
+//! each type).
 
 use std::fmt;
 
 mod sealed {
-    /// Implemented for `f32` and `f64` only, so that no other crate can implement [`Scalar`](super::Scalar).
+    /// Implemented for `f32` and `f64` only, so that no other crate can implement
+    /// [`Scalar`](super::Scalar).
     pub trait Sealed {}
     impl Sealed for f32 {}
     impl Sealed for f64 {}
@@ -28,7 +30,8 @@ pub trait Scalar:
     /// The name JAX prints for this type: `"f32"` or `"f64"`.
     const NAME: &'static str;
 
-    /// Converts a literal such as the `0.1` in `0.1 * sin(y)`, as JAX does with weakly typed constants.
+    /// Converts a literal such as the `0.1` in `0.1 * sin(y)`, as JAX does with weakly typed
+    /// constants.
     fn lit(x: f64) -> Self;
 
     /// Widens to `f64`, for error messages and statistics.

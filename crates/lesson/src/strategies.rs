@@ -352,7 +352,7 @@ mod tests {
                 .iter()
                 .all(|(s, m, t)| *m == cost.madds(*s) && t.runs() >= 1));
         }
-        // At n = 40, forward mode counts more than reverse mode's limit: skipped.
+        // At n = 40, forward mode counts more than the limit (jacrev's count at n = 40): skipped.
         assert!(!points[1].timed.iter().any(|t| t.0 == Strategy::Forward));
     }
 
