@@ -3,7 +3,6 @@
 //! family of programs ([`sweep`]), a colour per strategy, and the cheapest bracketing of a [`Plan`]
 //! drawn as a tree ([`Tree`]).
 
-use std::cell::RefCell;
 use std::error::Error;
 use std::time::Duration;
 
@@ -17,7 +16,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use crate::chart::{FORWARD, REVERSE};
-use crate::timer::MAX_RUNS;
+use crate::timer::Timer;
 
 /// The colour of each strategy in every chart: forward blue and reverse orange, as in the first
 /// notebook; structured forward green, structured reverse red, bracketed purple.
@@ -60,27 +59,18 @@ pub fn measure(
     for &s in strategies {
         jacobians.push(jacobian_with(s, prog, x)?);
     }
-    let failed = RefCell::new(None);
-    let mut jobs: Vec<_> = (strategies.iter())
-        .map(|&s| {
-            let failed = &failed;
-            move || {
-                if let Err(e) = jacobian_with(s, prog, x) {
-                    failed.borrow_mut().get_or_insert(e);
-                }
-            }
-        })
-        .collect();
-    let timings = Timing::measure_within(budget, min_runs, MAX_RUNS, &mut jobs);
-    drop(jobs);
-    if let Some(e) = failed.into_inner() {
-        return Err(e);
+    // The untimed runs are done: the timer starts cold.
+    let mut timer = Timer::new(budget).min_runs(min_runs).cold();
+    for &s in strategies {
+        timer = timer.job(s.name(), move || jacobian_with(s, prog, x));
     }
-    Ok(strategies
-        .iter()
-        .zip(jacobians)
-        .zip(timings)
-        .map(|((&strategy, jacobian), timing)| Runs {
+    let timings = timer.run().map_err(|e| {
+        *(e.source)
+            .downcast::<jacobian_core::Error>()
+            .expect("the jobs return jacobian_core errors")
+    })?;
+    Ok((strategies.iter().zip(jacobians).zip(timings.jobs))
+        .map(|((&strategy, jacobian), (_, timing))| Runs {
             strategy,
             jacobian,
             timing,
