@@ -172,8 +172,8 @@ impl<T: Scalar> Program<T> {
         node.args.iter().map(|&a| self.value_shape(a)).collect()
     }
 
-    /// Evaluates the function: `f(x)`, with JAX's shape (`[]` for a scalar). The body of
-    /// [`Program::call`](crate::Program::call).
+    /// The generic implementation of [`Program::call`](crate::Program::call): `f(x)`, with JAX's
+    /// shape (`[]` for a scalar).
     pub(crate) fn evaluate(&self, x: ArrayView1<T>) -> Result<ArrayD<T>> {
         check_vector("x", x, self.input_len)?;
         let mut values = self.run(x, false, None);
