@@ -10,6 +10,7 @@
 #      notebook builds (dependencies included) get opt-level 3 with
 #      debug-assertions and overflow-checks OFF, and GLIBC_TUNABLES so that the
 #      kernel's allocator keeps freed memory as the benchmark programs' does.
+#   4b. the notebooks' dependencies, compiled once into the kernel's build folder
 #   5. Chromium (Debian's `chromium`, /usr/bin/chromium) for scripts/browser_test.py, with apt
 #      when missing; SETUP_SKIP_CHROMIUM=1 skips it (scripts/lab.sh sets it: JupyterLab alone
 #      does not need it).
@@ -138,6 +139,34 @@ if old != new:
 else:
     print(f"[setup] kernel spec: up to date ({path})", file=sys.stderr)
 EOF
+
+# --- 4b. the notebooks' dependencies, built once for the kernel ---------------------
+# A notebook's first cell compiles jacobian-core, lesson and their dependencies into the kernel's
+# kept folder (scripts/kernel.py) the first time: about a minute. Done here once instead, by
+# running the `:build_env`/`:dep` lines of jacobians.ipynb's set-up cell in a kernel, so that a
+# new user's first cell takes seconds. Skipped when target/evcxr/slot-0 is built already.
+if [ -x "$EVCXR_BIN" ] && [ ! -d "$ROOT/target/evcxr/slot-0/target" ]; then
+  log "notebook dependencies: building them for the kernel (about a minute, once)"
+  if ! (cd "$ROOT/notebooks" && JUPYTER_PATH="$VENV/share/jupyter" "$VENV/bin/python" - <<'EOF'
+import json, time
+from jupyter_client.manager import start_new_kernel
+cell = next(c for c in json.load(open("jacobians.ipynb"))["cells"] if c["cell_type"] == "code")
+lines = [l for l in "".join(cell["source"]).splitlines() if l.startswith(":")]
+started = time.time()
+km, kc = start_new_kernel(kernel_name="rust")
+try:
+    reply = kc.execute_interactive("\n".join(lines), timeout=1800, output_hook=lambda m: None)
+    assert reply["content"]["status"] == "ok", reply["content"]
+finally:
+    km.shutdown_kernel()
+print(f"[setup] notebook dependencies: built in {time.time() - started:.0f} s")
+EOF
+  ); then
+    log "notebook dependencies: not built (a notebook's first cell will build them)"
+  fi
+else
+  log "notebook dependencies: built already, or no evcxr"
+fi
 
 # --- 5. Chromium for the browser test (scripts/browser_test.py) ---------------------
 # Debian's package; Playwright (in the venv) drives it. Playwright's own browser download is not
